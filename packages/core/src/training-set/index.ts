@@ -1,0 +1,3 @@
+export * from './click-examples';
+export * from './impression-reconstruction';
+export * from './time-split';
