@@ -1,0 +1,132 @@
+import { Command, Option } from 'commander';
+import * as path from 'node:path';
+import {
+  ingestion,
+  prepareTrainingSets,
+  simulator,
+  writeJsonAtomic,
+  writeTrainingSets,
+} from '@gfr/core';
+
+import { GlobalOptions, commandLogger, printResult } from '../output';
+import { createProgress } from '../progress';
+import { parsePositiveInteger, sourceOption } from './options';
+
+/** `gfr ingest`: a log in a known format → canonical Parquet tables. */
+export function ingestCommand(): Command {
+  return new Command('ingest')
+    .description('read a log into canonical tables (events, items, users) as Parquet')
+    .addOption(sourceOption().makeOptionMandatory())
+    .requiredOption('--input <path>', 'log file or folder')
+    .requiredOption('--out <dir>', 'folder for the tables')
+    .addOption(
+      new Option('--max-bad-share <share>', 'largest share of unreadable rows accepted').argParser(
+        Number,
+      ),
+    )
+    .action(
+      async (
+        flags: { source: string; input: string; out: string; maxBadShare?: number },
+        command: Command,
+      ) => {
+        const options = command.optsWithGlobals<GlobalOptions>();
+        if (flags.source === 'simulator') {
+          throw new Error('use `gfr simulate` to create simulated tables');
+        }
+        const progress = createProgress(options);
+        try {
+          const report = await ingestion.ingest({
+            source: flags.source as ingestion.SourceFormat,
+            input: flags.input,
+            outDir: path.resolve(flags.out),
+            maxBadRowShare: flags.maxBadShare,
+            logger: commandLogger(options),
+            onProgress: (rows, bytes, total) => progress.onRows?.(rows, total, bytes),
+          });
+          progress.stop();
+          writeJsonAtomic(path.join(path.resolve(flags.out), 'ingest-report.json'), report);
+          printResult(options, report, () =>
+            [
+              `tables: ${report.outDir}`,
+              `events ${report.counts.events}, items ${report.counts.items}, users ${report.counts.users}`,
+              `events by type: ${JSON.stringify(report.eventsByType)}`,
+              `unreadable rows: ${report.badRowCount} (${(report.badRowShare * 100).toFixed(3)} %)`,
+              ...report.badRows
+                .slice(0, 5)
+                .map((bad) => `  ${bad.file}:${bad.line}: ${bad.reason}`),
+              ...report.notes.map((note) => `note: ${note}`),
+            ].join('\n'),
+          );
+        } finally {
+          progress.stop();
+        }
+      },
+    );
+}
+
+/** `gfr simulate`: the built-in marketplace → canonical Parquet tables and its ground truth. */
+export function simulateCommand(): Command {
+  return new Command('simulate')
+    .description('simulate a marketplace and write its canonical tables and ground truth')
+    .requiredOption('--out <dir>', 'folder for the tables')
+    .option('--users <n>', 'users', parsePositiveInteger)
+    .option('--items <n>', 'items', parsePositiveInteger)
+    .option('--days <n>', 'days', parsePositiveInteger)
+    .option('--seed <n>', 'seed', parsePositiveInteger)
+    .action(
+      async (
+        flags: { out: string; users?: number; items?: number; days?: number; seed?: number },
+        command: Command,
+      ) => {
+        const options = command.optsWithGlobals<GlobalOptions>();
+        const config = Object.fromEntries(
+          Object.entries({
+            users: flags.users,
+            items: flags.items,
+            days: flags.days,
+            seed: flags.seed,
+          }).filter(([, value]) => value !== undefined),
+        );
+        const report = await simulator.simulateMarketplace(config, path.resolve(flags.out), {
+          logger: commandLogger(options),
+        });
+        printResult(
+          options,
+          report,
+          () => `tables: ${path.resolve(flags.out)}\n${JSON.stringify(report.summary, null, 2)}`,
+        );
+      },
+    );
+}
+
+/** `gfr features`: canonical tables → point-in-time training sets of both heads. */
+export function featuresCommand(): Command {
+  return new Command('features')
+    .description('build point-in-time training sets (pCTR and pCVR examples), split by time')
+    .requiredOption('--tables <dir>', 'folder of canonical tables (from ingest or simulate)')
+    .requiredOption('--out <dir>', 'folder for the training sets')
+    .action(async (flags: { tables: string; out: string }, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const prepared = await prepareTrainingSets(
+        path.resolve(flags.tables),
+        undefined,
+        commandLogger(options),
+      );
+      await writeTrainingSets(path.resolve(flags.out), prepared);
+      const summary = {
+        out: path.resolve(flags.out),
+        ctr_examples: prepared.ctr.labels.length,
+        cvr_examples: prepared.cvr?.labels.length ?? 0,
+        reconstructed_impressions: prepared.reconstructedImpressions,
+        split: prepared.split,
+        notes: prepared.notes,
+      };
+      printResult(options, summary, () =>
+        [
+          `training sets: ${summary.out}`,
+          `pCTR examples ${summary.ctr_examples}, pCVR examples ${summary.cvr_examples}`,
+          ...summary.notes.map((note) => `note: ${note}`),
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,123 @@
+import { Command } from 'commander';
+import * as path from 'node:path';
+import {
+  Ranker,
+  evaluateArtifact,
+  loadArtifact,
+  rankUserFeed,
+  readTrainingSets,
+  trainRanker,
+} from '@gfr/core';
+
+import { GlobalOptions, commandLogger, formatMetric, printResult } from '../output';
+import { createProgress } from '../progress';
+import { formatFeed, formatReportSummary } from '../summaries';
+import { parsePositiveInteger } from './options';
+
+/** `gfr train`: training sets → calibrated heads, the model artifact and report.json. */
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train and calibrate pCTR and pCVR, evaluate them, write the model artifact')
+    .requiredOption('--features <dir>', 'folder of training sets (from gfr features)')
+    .requiredOption('--out <dir>', 'folder for model/, model.tar.gz and report.json')
+    .option('--rounds <n>', 'maximum boosting rounds per head', parsePositiveInteger)
+    .option('--max-depth <n>', 'tree depth', parsePositiveInteger)
+    .option('--learning-rate <rate>', 'shrinkage per round', Number)
+    .action(
+      async (
+        flags: {
+          features: string;
+          out: string;
+          rounds?: number;
+          maxDepth?: number;
+          learningRate?: number;
+        },
+        command: Command,
+      ) => {
+        const options = command.optsWithGlobals<GlobalOptions>();
+        const progress = createProgress(options);
+        try {
+          const prepared = await readTrainingSets(path.resolve(flags.features));
+          const parameters = Object.fromEntries(
+            Object.entries({
+              rounds: flags.rounds,
+              maxDepth: flags.maxDepth,
+              learningRate: flags.learningRate,
+            }).filter(([, value]) => value !== undefined),
+          );
+          const trained = await trainRanker(prepared, path.resolve(flags.out), {
+            parameters,
+            logger: commandLogger(options),
+            onRound: progress.onRound,
+            data: { features: path.resolve(flags.features) },
+          });
+          progress.stop();
+          printResult(
+            options,
+            trained.report,
+            () => `${formatReportSummary(trained.report)}\nreport: ${trained.reportPath}`,
+          );
+        } finally {
+          progress.stop();
+        }
+      },
+    );
+}
+
+/** `gfr evaluate`: an artifact's metrics on the test part of stored training sets. */
+export function evaluateCommand(): Command {
+  return new Command('evaluate')
+    .description('score the test days of stored training sets with a model artifact')
+    .requiredOption('--model <path>', 'artifact folder or model.tar.gz')
+    .requiredOption('--features <dir>', 'folder of training sets (from gfr features)')
+    .action(async (flags: { model: string; features: string }, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const artifact = await loadArtifact(path.resolve(flags.model));
+      const evaluation = evaluateArtifact(
+        artifact,
+        await readTrainingSets(path.resolve(flags.features)),
+      );
+      printResult(options, evaluation, () => {
+        const lines = [`model ${evaluation.model_version} on the ${evaluation.part} part`];
+        for (const head of ['ctr', 'cvr'] as const) {
+          const metrics = evaluation[head];
+          if (!metrics) continue;
+          lines.push(
+            `${head}: auc ${formatMetric(metrics.auc)} pr_auc ${formatMetric(metrics.pr_auc)} ` +
+              `logloss ${formatMetric(metrics.logloss)} gauc ${formatMetric(metrics.gauc)} ` +
+              `ece ${formatMetric(metrics.ece)} calibration_ratio ${formatMetric(metrics.calibration_ratio)} ` +
+              `(${metrics.rows} rows, ${metrics.positives} positives)`,
+          );
+        }
+        return lines.join('\n');
+      });
+    });
+}
+
+/** `gfr rank`: one user's ranked feed, scored in-process. */
+export function rankCommand(): Command {
+  return new Command('rank')
+    .description("rank a user's feed in-process from the tables and a model artifact")
+    .requiredOption('--user <id>', 'user id')
+    .requiredOption('--tables <dir>', 'folder of canonical tables')
+    .requiredOption('--model <path>', 'artifact folder or model.tar.gz')
+    .option('--k <n>', 'items in the feed', parsePositiveInteger, 10)
+    .action(
+      async (
+        flags: { user: string; tables: string; model: string; k: number },
+        command: Command,
+      ) => {
+        const options = command.optsWithGlobals<GlobalOptions>();
+        const ranker = new Ranker(await loadArtifact(path.resolve(flags.model)));
+        const feed = await rankUserFeed({
+          tablesDir: path.resolve(flags.tables),
+          ranker,
+          userId: flags.user,
+          k: flags.k,
+        });
+        printResult(options, feed, () => formatFeed(feed));
+      },
+    );
+}
+
+export { formatReportSummary };

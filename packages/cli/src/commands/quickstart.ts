@@ -1,0 +1,75 @@
+import { Command, Option } from 'commander';
+import * as path from 'node:path';
+import { runQuickstart } from '@gfr/core';
+
+import { GlobalOptions, commandLogger, printResult } from '../output';
+import { createProgress } from '../progress';
+import { formatFeed, formatReportSummary } from '../summaries';
+import { parsePositiveInteger, sourceOption } from './options';
+
+interface QuickstartFlags extends GlobalOptions {
+  source: 'simulator' | 'taobao' | 'rees46' | 'open-bandit' | 'generic';
+  input?: string;
+  out: string;
+  users?: number;
+  days?: number;
+  seed?: number;
+  user?: string;
+  k: number;
+  rounds?: number;
+  maxBadShare?: number;
+}
+
+/** `gfr quickstart`: ingest (or simulate), features, train, evaluate and rank, in one go. */
+export function quickstartCommand(): Command {
+  return new Command('quickstart')
+    .description(
+      'run the whole pipeline: ingest or simulate, features, train, evaluate, rank one feed',
+    )
+    .addOption(sourceOption().default('simulator'))
+    .option('--input <path>', 'log file or folder (required unless --source simulator)')
+    .option('--out <dir>', 'output folder (tables, training sets, model, report.json)', 'gfr-out')
+    .option('--users <n>', 'simulated users', parsePositiveInteger)
+    .option('--days <n>', 'simulated days', parsePositiveInteger)
+    .option('--seed <n>', 'simulator seed', parsePositiveInteger)
+    .option('--user <id>', 'user whose feed is ranked at the end (default: the most active)')
+    .option('--k <n>', 'items in the ranked feed', parsePositiveInteger, 10)
+    .option('--rounds <n>', 'maximum boosting rounds per head', parsePositiveInteger)
+    .addOption(
+      new Option('--max-bad-share <share>', 'largest share of unreadable rows accepted').argParser(
+        Number,
+      ),
+    )
+    .action(async (flags: QuickstartFlags, command: Command) => {
+      const options = { ...command.optsWithGlobals<GlobalOptions>(), ...flags };
+      const progress = createProgress(options);
+      try {
+        const simulator = Object.fromEntries(
+          Object.entries({ users: flags.users, days: flags.days, seed: flags.seed }).filter(
+            ([, value]) => value !== undefined,
+          ),
+        );
+        const result = await runQuickstart({
+          source: flags.source,
+          input: flags.input,
+          outDir: path.resolve(flags.out),
+          simulator,
+          user: flags.user,
+          k: flags.k,
+          maxBadRowShare: flags.maxBadShare,
+          parameters: flags.rounds ? { rounds: flags.rounds } : undefined,
+          logger: commandLogger(options),
+          progress,
+        });
+        progress.stop();
+        printResult(
+          options,
+          { report_path: result.reportPath, report: result.report, feed: result.feed },
+          () =>
+            `${formatReportSummary(result.report)}\nreport: ${result.reportPath}\n\n${formatFeed(result.feed)}`,
+        );
+      } finally {
+        progress.stop();
+      }
+    });
+}

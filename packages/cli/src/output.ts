@@ -1,0 +1,54 @@
+import { GfrError, InvalidArgumentError, Logger } from '@gfr/core';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  /** Print one JSON document on stdout instead of human-readable text. */
+  json?: boolean;
+  /** Print nothing but errors (and the JSON document with --json). */
+  quiet?: boolean;
+  /** Print debug logs (JSON lines on stderr). */
+  verbose?: boolean;
+}
+
+/**
+ * The command's logger: JSON lines on stderr, warnings and errors only unless --verbose, so that
+ * progress bars and results stay readable.
+ */
+export function commandLogger(options: GlobalOptions): Logger {
+  return new Logger({ service: 'gfr' }, options.verbose ? 'debug' : 'warn');
+}
+
+/** Prints a command's result: JSON on stdout with --json, else the human text unless --quiet. */
+export function printResult(options: GlobalOptions, result: unknown, human: () => string): void {
+  if (options.json) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  if (!options.quiet) process.stdout.write(human() + '\n');
+}
+
+/** Exit codes of the gfr command. */
+export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+
+/**
+ * Reports a failure on stderr in one line a person can act on (a JSON object with --json) and
+ * returns the exit code: 2 for invalid arguments, 1 for everything else.
+ */
+export function reportFailure(error: unknown, options: GlobalOptions): number {
+  const known = error instanceof GfrError;
+  const code = error instanceof InvalidArgumentError ? exitCodes.usage : exitCodes.failure;
+  const message = error instanceof Error ? error.message : String(error);
+  if (options.json) {
+    const body = { error: { code: known ? error.code : 'INTERNAL', message } };
+    process.stderr.write(JSON.stringify(body) + '\n');
+  } else {
+    process.stderr.write(`gfr: ${message}\n`);
+    if (!known && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+  }
+  return code;
+}
+
+/** Formats a number for tables: 4 decimals, or '—' when missing. */
+export function formatMetric(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(4) : '—';
+}

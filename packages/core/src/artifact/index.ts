@@ -1,0 +1,4 @@
+export * from './manifest';
+export * from './write-artifact';
+export * from './load-artifact';
+export * from './ranker';

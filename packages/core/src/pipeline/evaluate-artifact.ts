@@ -1,0 +1,41 @@
+import { LoadedArtifact } from '../artifact/load-artifact';
+import { BinaryClassificationReport, binaryClassificationReport } from '../metrics';
+import { calibrate } from './train-heads';
+import { PreparedTrainingSets, selectPart } from './training-sets';
+import { SplitPart } from '../training-set/time-split';
+
+/** Metrics of an artifact's heads on one part of stored training sets. */
+export interface ArtifactEvaluation {
+  model_version: string;
+  part: SplitPart;
+  ctr: BinaryClassificationReport;
+  cvr: BinaryClassificationReport | null;
+}
+
+/**
+ * Scores one part (default test) of the training sets with an artifact's calibrated heads.
+ * Probabilities are not corrected for sampled impressions, because the examples are the sample.
+ */
+export function evaluateArtifact(
+  artifact: LoadedArtifact,
+  prepared: PreparedTrainingSets,
+  part: SplitPart = 'test',
+): ArtifactEvaluation {
+  const score = (head: 'ctr' | 'cvr') => {
+    const model = artifact[head];
+    const set = prepared[head];
+    if (!model || !set) return null;
+    const rows = selectPart(set, part);
+    const predictions = calibrate(
+      model.calibration,
+      model.model.predictProbabilities(rows.features),
+    );
+    return binaryClassificationReport(rows.labels, predictions, rows.userIds);
+  };
+  return {
+    model_version: artifact.manifest.model_version,
+    part,
+    ctr: score('ctr')!,
+    cvr: score('cvr'),
+  };
+}
