@@ -2,6 +2,7 @@ import { expectedImpressions } from './config';
 import { InvalidFeedError, UnknownSimulatedEntityError } from './errors';
 import { LoggedRequest, Marketplace } from './marketplace';
 import { FeedPolicy, FeedRequest, ShownItem } from './policy';
+import { SeededRandom } from './random';
 
 const smallConfig = { seed: 3, users: 300, items: 300, days: 5 };
 
@@ -111,7 +112,7 @@ describe('logged feed', () => {
     expect(impressions).toBeLessThan(1.15 * expected);
   });
 
-  test('requests come in time order with full feeds at positions 1..k and valid propensities', () => {
+  test('requests come in time order with full feeds at positions 1..k with propensities', () => {
     const problems: string[] = [];
     let previous = -Infinity;
     for (const { request, feed } of log) {
@@ -261,4 +262,46 @@ test('a policy that shows an item before its launch is rejected with the request
 
   expect(() => run(marketplace, early)).toThrow(InvalidFeedError);
   expect(() => run(marketplace, early)).toThrow(/feed policy early, request r0+1: .* not launched/);
+});
+
+test('each channel draws items with exactly the probabilities it reports', () => {
+  const marketplace = new Marketplace(smallConfig);
+  const channels = ['exploit', 'explore', 'popularity', 'recent'] as const;
+  let checked: LoggedRequest | undefined;
+  const totals: Record<string, number> = {};
+  const largestGap: Record<string, number> = {};
+
+  for (const logged of marketplace.runLoggedFeed()) {
+    const { candidates, user } = logged.request;
+    if (
+      logged.request.timeMs < Date.parse('2024-03-03') ||
+      !candidates.available('exploit', user.index)
+    ) {
+      continue;
+    }
+    checked = logged;
+    const random = new SeededRandom(1);
+    for (const channel of channels) {
+      const probabilities = marketplace.items.map((item) =>
+        candidates.probability(channel, user.index, item.index),
+      );
+      const counts = new Array(marketplace.items.length).fill(0);
+      const drawCount = 20_000;
+      for (let draw = 0; draw < drawCount; draw++)
+        counts[candidates.draw(channel, user.index, random)]++;
+      totals[channel] = probabilities.reduce((sum, probability) => sum + probability, 0);
+      largestGap[channel] = Math.max(
+        ...probabilities.map((probability, item) =>
+          Math.abs(counts[item] / drawCount - probability),
+        ),
+      );
+    }
+    break;
+  }
+
+  expect(checked).toBeDefined();
+  for (const channel of channels) {
+    expect([channel, totals[channel]]).toEqual([channel, expect.closeTo(1, 9)]);
+    expect(largestGap[channel]).toBeLessThan(0.01);
+  }
 });

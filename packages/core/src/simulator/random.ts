@@ -79,7 +79,7 @@ export class SeededRandom {
     return this.next() < probability;
   }
 
-  /** A standard normal number (Box–Muller, the second value of each pair kept for the next call). */
+  /** A standard normal number (Box–Muller; the pair's second value serves the next call). */
   normal(): number {
     if (!Number.isNaN(this.spareNormal)) {
       const spare = this.spareNormal;
