@@ -1,0 +1,51 @@
+/**
+ * Single-precision arithmetic as XGBoost does it. XGBoost keeps thresholds, leaves and margins
+ * in `float`; reproducing each rounding step with `Math.fround` is what makes gfr's scores
+ * bit-identical to XGBoost's (see the model-format reference, section 3).
+ */
+
+const f = Math.fround;
+
+/** The largest finite float32, used as the threshold of a "value present vs missing" split. */
+export const FLOAT32_MAX = f(3.4028234663852886e38);
+
+const SIGMOID_EXPONENT_CAP = f(88.7);
+const SIGMOID_EPSILON = f(1e-16);
+
+/**
+ * XGBoost's float32 logistic function: `1 / (expf(min(-m, 88.7)) + 1 + 1e-16)` with every step
+ * rounded to float32.
+ */
+export function sigmoidFloat32(margin: number): number {
+  const exponent = f(Math.exp(Math.min(-margin, SIGMOID_EXPONENT_CAP)));
+  return f(1 / f(f(exponent + 1) + SIGMOID_EPSILON));
+}
+
+/**
+ * The margin XGBoost starts every row from, given `base_score` as a probability:
+ * `-logf(1 / p - 1)` in float32.
+ */
+export function logitFloat32(probability: number): number {
+  const p = f(probability);
+  return f(-f(Math.log(f(f(1 / p) - 1))));
+}
+
+/**
+ * Writes a float32 value the way XGBoost's JSON writer does: the shortest decimal that reads
+ * back to the same float32, in exponent form (`2.0882861E-1`, `0E0`). The exponent form matters
+ * for whole numbers: XGBoost's JSON reader types `0` as an integer and refuses it where a float
+ * is expected, while `0E0` is a float.
+ */
+export function formatFloat32(value: number): string {
+  const single = f(value);
+  if (!Number.isFinite(single)) {
+    throw new RangeError(`cannot write non-finite float32 ${value} into an XGBoost model`);
+  }
+  if (single === 0) return Object.is(single, -0) ? '-0E0' : '0E0';
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = single.toExponential(digits - 1);
+    if (f(Number(text)) === single) return text.replace('e+', 'E').replace('e', 'E');
+  }
+  // Nine significant digits always identify a float32; this line is never reached.
+  return single.toExponential(8).replace('e+', 'E').replace('e', 'E');
+}

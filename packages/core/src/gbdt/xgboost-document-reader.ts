@@ -1,0 +1,440 @@
+import {
+  EnsembleDescription,
+  RegressionTree,
+  SUPPORTED_OBJECTIVES,
+  SupportedObjective,
+} from './ensemble-description';
+import {
+  BoosterNotSupportedError,
+  CategoricalSplitsNotSupportedError,
+  ModelFormatError,
+  MultiOutputNotSupportedError,
+  ObjectiveNotSupportedError,
+} from './errors';
+import {
+  booleanArray,
+  field,
+  floatArray,
+  integerArray,
+  integerOf,
+  isPresent,
+  objectOf,
+  optionalField,
+  stringArray,
+  stringOf,
+} from './document-fields';
+
+/** Options of reading an XGBoost model document. */
+export interface XGBoostReadOptions {
+  /**
+   * Keep only the trees up to `learner.attributes.best_iteration` when the document records one
+   * (what XGBoost's early stopping means by "the best model"). @default true
+   */
+  useBestIteration?: boolean;
+}
+
+/**
+ * Reads a parsed XGBoost model document (the object `save_model("*.json")` writes, or the same
+ * tree decoded from UBJSON: arrays may be plain or typed) into an {@link EnsembleDescription},
+ * refusing what gfr cannot score exactly. Text parsing lives elsewhere so that any decoder can
+ * feed this walker.
+ */
+export function readXGBoostDocument(
+  document: unknown,
+  options: XGBoostReadOptions = {},
+): EnsembleDescription {
+  const root = objectOf(document, '$');
+  const learner = objectOf(field(root, 'learner', '$'), 'learner');
+
+  const objective = readObjective(learner);
+  const booster = objectOf(
+    field(learner, 'gradient_booster', 'learner'),
+    'learner.gradient_booster',
+  );
+  const boosterName = stringOf(
+    field(booster, 'name', 'learner.gradient_booster'),
+    'learner.gradient_booster.name',
+  );
+  if (boosterName !== 'gbtree') {
+    throw new BoosterNotSupportedError('learner.gradient_booster.name', boosterName);
+  }
+
+  const paramsPath = 'learner.learner_model_param';
+  const params = objectOf(field(learner, 'learner_model_param', 'learner'), paramsPath);
+  const numClass = isPresent(params.num_class)
+    ? integerOf(params.num_class, `${paramsPath}.num_class`)
+    : 0;
+  if (numClass > 1) {
+    throw new MultiOutputNotSupportedError(`${paramsPath}.num_class`, `num_class is ${numClass}`);
+  }
+  const numTarget = isPresent(params.num_target)
+    ? integerOf(params.num_target, `${paramsPath}.num_target`)
+    : 1;
+  if (numTarget > 1) {
+    throw new MultiOutputNotSupportedError(
+      `${paramsPath}.num_target`,
+      `num_target is ${numTarget}`,
+    );
+  }
+  const numFeature = integerOf(
+    field(params, 'num_feature', paramsPath),
+    `${paramsPath}.num_feature`,
+  );
+  if (numFeature < 0) throw new ModelFormatError(`${paramsPath}.num_feature`, `is ${numFeature}`);
+  const baseScore = parseBaseScore(field(params, 'base_score', paramsPath), objective);
+
+  const featureNames = isPresent(learner.feature_names)
+    ? stringArray(learner.feature_names, 'learner.feature_names')
+    : [];
+  const featureTypes = isPresent(learner.feature_types)
+    ? stringArray(learner.feature_types, 'learner.feature_types')
+    : [];
+  checkFeatureTypes(featureTypes);
+  if (featureNames.length > 0 && featureNames.length !== numFeature) {
+    throw new ModelFormatError(
+      'learner.feature_names',
+      `${featureNames.length} names for num_feature ${numFeature}`,
+    );
+  }
+
+  const modelPath = 'learner.gradient_booster.model';
+  const model = objectOf(field(booster, 'model', 'learner.gradient_booster'), modelPath);
+  const treeDocuments = field(model, 'trees', modelPath);
+  if (!Array.isArray(treeDocuments)) {
+    throw new ModelFormatError(`${modelPath}.trees`, 'expected an array');
+  }
+  checkTreeInfo(model, treeDocuments.length, modelPath);
+  let hasStatistics = true;
+  const trees = treeDocuments.map((tree, t) => {
+    const parsed = readTree(tree, `${modelPath}.trees[${t}]`, numFeature);
+    hasStatistics &&= parsed.hasStatistics;
+    return parsed.tree;
+  });
+
+  const attributes = readAttributes(learner);
+  const kept =
+    options.useBestIteration === false
+      ? trees.length
+      : treesToKeep(model, attributes, trees.length);
+  return {
+    objective,
+    baseScore,
+    numFeature,
+    featureNames,
+    featureTypes,
+    attributes,
+    trees: trees.slice(0, kept),
+    hasStatistics,
+  };
+}
+
+/**
+ * Parses `base_score` in every stored form: `"5E-1"` (1.7), a scalar string (2.x, 3.0), a
+ * one-element array inside the string `"[5E-1]"` (3.1+), or a plain number.
+ */
+export function parseBaseScore(value: unknown, objective: SupportedObjective): number {
+  const path = 'learner.learner_model_param.base_score';
+  let values: unknown[];
+  if (typeof value === 'number') {
+    values = [value];
+  } else if (typeof value === 'string') {
+    const text = value.trim();
+    try {
+      values = text.startsWith('[')
+        ? (JSON.parse(text) as unknown[])
+        : [text === '' ? NaN : Number(text)];
+    } catch (error) {
+      throw new ModelFormatError(path, `cannot parse '${value}'`, { cause: error });
+    }
+  } else {
+    throw new ModelFormatError(path, `expected a string, got ${typeof value}`);
+  }
+  if (!Array.isArray(values) || values.length !== 1) {
+    throw new MultiOutputNotSupportedError(
+      path,
+      `base_score '${String(value)}' has ${Array.isArray(values) ? values.length : 0} values, expected 1`,
+    );
+  }
+  const score = Math.fround(Number(values[0]));
+  const logistic = objective !== 'binary:logitraw';
+  if (!Number.isFinite(score) || (logistic && !(score > 0 && score < 1))) {
+    const expected = logistic ? 'a probability in (0, 1)' : 'a finite number';
+    throw new ModelFormatError(path, `'${String(value)}' is not ${expected}`);
+  }
+  return score;
+}
+
+function readObjective(learner: Record<string, unknown>): SupportedObjective {
+  const objective = objectOf(field(learner, 'objective', 'learner'), 'learner.objective');
+  const name = stringOf(field(objective, 'name', 'learner.objective'), 'learner.objective.name');
+  if (!(SUPPORTED_OBJECTIVES as readonly string[]).includes(name)) {
+    throw new ObjectiveNotSupportedError('learner.objective.name', name, SUPPORTED_OBJECTIVES);
+  }
+  return name as SupportedObjective;
+}
+
+function checkFeatureTypes(types: string[]): void {
+  const categorical = types.findIndex((type) => type === 'c' || type === 'categorical');
+  if (categorical >= 0) {
+    throw new CategoricalSplitsNotSupportedError(
+      `learner.feature_types[${categorical}]`,
+      `feature ${categorical} has type '${types[categorical]}'`,
+    );
+  }
+}
+
+function checkTreeInfo(model: Record<string, unknown>, treeCount: number, modelPath: string): void {
+  const treeInfo = integerArray(field(model, 'tree_info', modelPath), `${modelPath}.tree_info`);
+  if (treeInfo.length !== treeCount) {
+    throw new ModelFormatError(
+      `${modelPath}.tree_info`,
+      `${treeInfo.length} entries for ${treeCount} trees`,
+    );
+  }
+  const group = treeInfo.findIndex((value) => value !== 0);
+  if (group >= 0) {
+    throw new MultiOutputNotSupportedError(
+      `${modelPath}.tree_info[${group}]`,
+      `tree ${group} belongs to output group ${treeInfo[group]}`,
+    );
+  }
+}
+
+function readAttributes(learner: Record<string, unknown>): Record<string, string> {
+  if (!isPresent(learner.attributes)) return {};
+  const attributes = objectOf(learner.attributes, 'learner.attributes');
+  return Object.fromEntries(
+    Object.entries(attributes).map(([key, value]) => [
+      key,
+      stringOf(value, `learner.attributes.${key}`),
+    ]),
+  );
+}
+
+/** How many trees `best_iteration` keeps (all of them when it is absent). */
+function treesToKeep(
+  model: Record<string, unknown>,
+  attributes: Record<string, string>,
+  treeCount: number,
+): number {
+  if (attributes.best_iteration === undefined) return treeCount;
+  const best = Number(attributes.best_iteration);
+  if (!Number.isInteger(best) || best < 0) {
+    throw new ModelFormatError(
+      'learner.attributes.best_iteration',
+      `'${attributes.best_iteration}' is not a non-negative integer`,
+    );
+  }
+  const modelPath = 'learner.gradient_booster.model';
+  if (isPresent(model.iteration_indptr)) {
+    const indptr = integerArray(model.iteration_indptr, `${modelPath}.iteration_indptr`);
+    if (best + 1 < indptr.length) return Math.min(treeCount, indptr[best + 1]);
+    return treeCount;
+  }
+  let perIteration = 1;
+  const param = optionalField(model, 'gbtree_model_param');
+  if (param !== undefined) {
+    const path = `${modelPath}.gbtree_model_param`;
+    const parallel = optionalField(objectOf(param, path), 'num_parallel_tree');
+    if (parallel !== undefined)
+      perIteration = Math.max(1, integerOf(parallel, `${path}.num_parallel_tree`));
+  }
+  return Math.min(treeCount, (best + 1) * perIteration);
+}
+
+function readTree(
+  document: unknown,
+  path: string,
+  numFeature: number,
+): { tree: RegressionTree; hasStatistics: boolean } {
+  const tree = objectOf(document, path);
+  let numDeleted = 0;
+  let declaredNodes: number | undefined;
+  const treeParam = optionalField(tree, 'tree_param');
+  if (treeParam !== undefined) {
+    const param = objectOf(treeParam, `${path}.tree_param`);
+    const leafSize = optionalField(param, 'size_leaf_vector');
+    if (leafSize !== undefined && integerOf(leafSize, `${path}.tree_param.size_leaf_vector`) > 1) {
+      throw new MultiOutputNotSupportedError(
+        `${path}.tree_param.size_leaf_vector`,
+        `vector leaves of size ${String(leafSize)}`,
+      );
+    }
+    const deleted = optionalField(param, 'num_deleted');
+    if (deleted !== undefined) numDeleted = integerOf(deleted, `${path}.tree_param.num_deleted`);
+    const nodes = optionalField(param, 'num_nodes');
+    if (nodes !== undefined) declaredNodes = integerOf(nodes, `${path}.tree_param.num_nodes`);
+  }
+
+  checkNumericalSplits(tree, path);
+  const leftChildren = Int32Array.from(
+    integerArray(field(tree, 'left_children', path), `${path}.left_children`),
+  );
+  const count = leftChildren.length;
+  if (count === 0)
+    throw new ModelFormatError(`${path}.left_children`, 'a tree needs at least one node');
+  if (declaredNodes !== undefined && declaredNodes !== count) {
+    throw new ModelFormatError(
+      `${path}.tree_param.num_nodes`,
+      `is ${declaredNodes} but left_children has ${count} nodes`,
+    );
+  }
+  const sized = <T extends ArrayLike<number>>(values: T, name: string): T => {
+    if (values.length === count) return values;
+    if (name === 'base_weights' && values.length > count) {
+      throw new MultiOutputNotSupportedError(
+        `${path}.base_weights`,
+        `${values.length} base weights for ${count} nodes (vector leaves)`,
+      );
+    }
+    throw new ModelFormatError(
+      `${path}.${name}`,
+      `has ${values.length} entries, expected ${count}`,
+    );
+  };
+  const required = (name: string) => field(tree, name, path);
+  const rightChildren = sized(
+    Int32Array.from(integerArray(required('right_children'), `${path}.right_children`)),
+    'right_children',
+  );
+  const splitIndices = sized(
+    Int32Array.from(integerArray(required('split_indices'), `${path}.split_indices`)),
+    'split_indices',
+  );
+  const splitConditions = sized(
+    Float32Array.from(floatArray(required('split_conditions'), `${path}.split_conditions`)),
+    'split_conditions',
+  );
+  const defaultLeft = sized(
+    Uint8Array.from(booleanArray(required('default_left'), `${path}.default_left`)),
+    'default_left',
+  );
+  const optionalFloats = (name: string) => {
+    const value = optionalField(tree, name);
+    return value === undefined
+      ? null
+      : sized(Float32Array.from(floatArray(value, `${path}.${name}`)), name);
+  };
+  const baseWeights = optionalFloats('base_weights');
+  const lossChanges = optionalFloats('loss_changes');
+  const sumHessian = optionalFloats('sum_hessian');
+  const parentsValue = optionalField(tree, 'parents');
+  const parents =
+    parentsValue === undefined
+      ? null
+      : sized(Int32Array.from(integerArray(parentsValue, `${path}.parents`)), 'parents');
+
+  const reached = checkStructure(
+    path,
+    leftChildren,
+    rightChildren,
+    splitIndices,
+    splitConditions,
+    numFeature,
+  );
+  return {
+    tree: {
+      leftChildren,
+      rightChildren,
+      parents: parents ?? parentsFromChildren(leftChildren, rightChildren),
+      splitIndices,
+      splitConditions,
+      defaultLeft,
+      baseWeights: baseWeights ?? new Float32Array(count),
+      lossChanges: lossChanges ?? new Float32Array(count),
+      sumHessian: sumHessian ?? new Float32Array(count),
+      numDeleted: treeParam === undefined ? count - reached : numDeleted,
+    },
+    hasStatistics: lossChanges !== null && sumHessian !== null,
+  };
+}
+
+function checkNumericalSplits(tree: Record<string, unknown>, path: string): void {
+  const splitType = optionalField(tree, 'split_type');
+  if (splitType !== undefined) {
+    const types = integerArray(splitType, `${path}.split_type`);
+    const node = types.findIndex((type) => type !== 0);
+    if (node >= 0) {
+      throw new CategoricalSplitsNotSupportedError(
+        `${path}.split_type[${node}]`,
+        `node ${node} has split_type ${types[node]}`,
+      );
+    }
+  }
+  const categoryNodes = optionalField(tree, 'categories_nodes');
+  if (
+    categoryNodes !== undefined &&
+    integerArray(categoryNodes, `${path}.categories_nodes`).length > 0
+  ) {
+    throw new CategoricalSplitsNotSupportedError(
+      `${path}.categories_nodes`,
+      'the tree lists categorical nodes',
+    );
+  }
+}
+
+/**
+ * Walks the tree from the root: child ids in range, no node reached twice (no cycles), split
+ * features below `num_feature`, finite thresholds and leaf values. Unreachable (deleted) nodes
+ * are left alone. Returns the number of reachable nodes.
+ */
+function checkStructure(
+  path: string,
+  left: Int32Array,
+  right: Int32Array,
+  splitIndices: Int32Array,
+  splitConditions: Float32Array,
+  numFeature: number,
+): number {
+  const count = left.length;
+  const seen = new Uint8Array(count);
+  const stack = [0];
+  let reached = 0;
+  while (stack.length > 0) {
+    const node = stack.pop() as number;
+    if (seen[node])
+      throw new ModelFormatError(
+        `${path}`,
+        `node ${node} is reached twice (the children form a cycle or share a node)`,
+      );
+    seen[node] = 1;
+    reached++;
+    if (!Number.isFinite(splitConditions[node])) {
+      throw new ModelFormatError(
+        `${path}.split_conditions[${node}]`,
+        `is ${splitConditions[node]}`,
+      );
+    }
+    if (left[node] === -1) continue;
+    for (const [name, childId] of [
+      ['left_children', left[node]],
+      ['right_children', right[node]],
+    ] as const) {
+      if (childId < 1 || childId >= count) {
+        throw new ModelFormatError(
+          `${path}.${name}[${node}]`,
+          `child id ${childId} is outside 1..${count - 1}`,
+        );
+      }
+      stack.push(childId);
+    }
+    const feature = splitIndices[node];
+    if (feature < 0 || feature >= numFeature) {
+      throw new ModelFormatError(
+        `${path}.split_indices[${node}]`,
+        `feature ${feature} is not below num_feature ${numFeature}`,
+      );
+    }
+  }
+  return reached;
+}
+
+function parentsFromChildren(left: Int32Array, right: Int32Array): Int32Array {
+  const parents = new Int32Array(left.length).fill(2147483647);
+  for (let node = 0; node < left.length; node++) {
+    for (const childId of [left[node], right[node]]) {
+      if (childId > 0 && childId < left.length) parents[childId] = node;
+    }
+  }
+  return parents;
+}
