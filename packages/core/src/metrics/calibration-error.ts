@@ -47,6 +47,9 @@ export interface ReliabilityDiagram {
  * sorted predictions but never split equal predictions: a bin boundary inside a run of ties is
  * moved to the run's end, so the result does not depend on row order (bins may then be fewer
  * than requested). Empty equal-width bins are left out rather than reported with no mean.
+ *
+ * Known shortcoming: rows are unweighted here (unlike `calibrationRatio`); on negatively
+ * downsampled data, correct the probabilities or evaluate on un-sampled rows first.
  */
 export function reliabilityDiagram(
   labels: ArrayLike<number>,

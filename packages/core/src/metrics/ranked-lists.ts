@@ -85,7 +85,9 @@ function discountedCumulativeGain(relevance: ArrayLike<number>, k: number): numb
  * exponential gain of Burges et al., also TorchRec's and XGBoost's) and IDCG@k the DCG@k of the
  * same list sorted by relevance. The ideal list is built from the items shown, so lists shorter
  * than k are not penalized for their length. Lists without a relevant item are dropped and
- * counted in `listsWithoutPositives`.
+ * counted in `listsWithoutPositives`. scikit-learn's `ndcg_score` uses the linear gain rel_i
+ * instead; for 0/1 relevance both agree, and for graded relevance it agrees when given
+ * 2^rel − 1 as its relevance.
  */
 export function ndcgAtK(lists: readonly RankedList[], k: number): RankedListMetric {
   requireIntegerOption('ndcgAtK', 'k', k, 1);
