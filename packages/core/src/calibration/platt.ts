@@ -39,14 +39,15 @@ export function fitPlattCalibration(
 ): PlattCalibration {
   const caller = 'fitPlattCalibration';
   const rows = validateBinaryInputs(caller, labels, scores, 'probabilities', weights);
-  const logits = new Float64Array(rows);
-  const targets = new Float64Array(rows);
-  const rowWeights = new Float64Array(rows);
   let positives = 0;
   for (let row = 0; row < rows; row++) positives += labels[row];
   const negatives = rows - positives;
   const positiveTarget = (positives + 1) / (positives + 2);
   const negativeTarget = 1 / (negatives + 2);
+
+  const logits = new Float64Array(rows);
+  const targets = new Float64Array(rows);
+  const rowWeights = new Float64Array(rows);
   let totalWeight = 0;
   for (let row = 0; row < rows; row++) {
     logits[row] = clippedLogit(scores[row]);
