@@ -4,7 +4,10 @@
  * bit-identical to XGBoost's (see the model-format reference, section 3).
  */
 
-const f = Math.fround;
+// Module-level aliases: under jest's VM sandbox every access to the global \`Math\` goes through
+// a slow interceptor, which made hot loops 50x slower in tests than in production.
+const { exp, fround: f, log, min } = Math;
+const { isFinite } = Number;
 
 /** The largest finite float32, used as the threshold of a "value present vs missing" split. */
 export const FLOAT32_MAX = f(3.4028234663852886e38);
@@ -17,7 +20,7 @@ const SIGMOID_EPSILON = f(1e-16);
  * rounded to float32.
  */
 export function sigmoidFloat32(margin: number): number {
-  const exponent = f(Math.exp(Math.min(-margin, SIGMOID_EXPONENT_CAP)));
+  const exponent = f(exp(min(-margin, SIGMOID_EXPONENT_CAP)));
   return f(1 / f(f(exponent + 1) + SIGMOID_EPSILON));
 }
 
@@ -27,7 +30,7 @@ export function sigmoidFloat32(margin: number): number {
  */
 export function logitFloat32(probability: number): number {
   const p = f(probability);
-  return f(-f(Math.log(f(f(1 / p) - 1))));
+  return f(-f(log(f(f(1 / p) - 1))));
 }
 
 /**
@@ -38,13 +41,13 @@ export function logitFloat32(probability: number): number {
  */
 export function formatFloat32(value: number): string {
   const single = f(value);
-  if (!Number.isFinite(single)) {
+  if (!isFinite(single)) {
     throw new RangeError(`cannot write non-finite float32 ${value} into an XGBoost model`);
   }
-  if (single === 0) return Object.is(single, -0) ? '-0E0' : '0E0';
+  if (single === 0) return 1 / single < 0 ? '-0E0' : '0E0';
   for (let digits = 1; digits <= 9; digits++) {
     const text = single.toExponential(digits - 1);
-    if (f(Number(text)) === single) return text.replace('e+', 'E').replace('e', 'E');
+    if (f(+text) === single) return text.replace('e+', 'E').replace('e', 'E');
   }
   // Nine significant digits always identify a float32; this line is never reached.
   return single.toExponential(8).replace('e+', 'E').replace('e', 'E');

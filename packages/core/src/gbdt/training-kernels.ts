@@ -6,6 +6,9 @@
 import { sigmoidFloat32 } from './float32';
 import { LOSS_CHUNK_ROWS, TrainingViews, locateSlot } from './training-memory';
 
+// Module-level aliases: global \`Math\` lookups are slow inside jest's VM sandbox.
+const { log, max, min } = Math;
+
 /** Integers per histogram task in a flattened task list. */
 export const HISTOGRAM_TASK_FIELDS = 5;
 
@@ -191,7 +194,7 @@ function updateGradients(views: TrainingViews, chunk: number, first: number, las
     const p = sigmoidFloat32(margins[row]);
     const weight = weights === null ? 1 : weights[row];
     gradients[2 * row] = (p - labels[row]) * weight;
-    gradients[2 * row + 1] = Math.max(p * (1 - p), 1e-16) * weight;
+    gradients[2 * row + 1] = max(p * (1 - p), 1e-16) * weight;
   }
   const partial = chunkLoss(margins, labels, weights, first, last);
   views.lossPartials[2 * chunk] = partial.loss;
@@ -210,13 +213,10 @@ function chunkLoss(
   let loss = 0;
   let weightSum = 0;
   for (let row = first; row < last; row++) {
-    const p = Math.min(
-      Math.max(sigmoidFloat32(margins[row]), LOG_LOSS_EPSILON),
-      1 - LOG_LOSS_EPSILON,
-    );
+    const p = min(max(sigmoidFloat32(margins[row]), LOG_LOSS_EPSILON), 1 - LOG_LOSS_EPSILON);
     const y = labels[row];
     const weight = weights === null ? 1 : weights[row];
-    loss -= weight * (y * Math.log(p) + (1 - y) * Math.log(1 - p));
+    loss -= weight * (y * log(p) + (1 - y) * log(1 - p));
     weightSum += weight;
   }
   return { loss, weight: weightSum };
