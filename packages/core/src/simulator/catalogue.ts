@@ -75,6 +75,8 @@ export class Catalogue {
   readonly categoryNames: readonly string[];
   /** Number of brands over all categories (categories × brands per category). */
   readonly brandCount: number;
+  /** Within a category, the share of items (and of favourite picks) by brand rank. */
+  readonly brandPopularity: Float64Array;
   /** Share of demand each category attracts from an average user (sums to 1). */
   readonly categoryDemand: Float64Array;
   /** Median list price of each category. */
@@ -101,6 +103,7 @@ export class Catalogue {
    */
   readonly priorDailyClicks: Float64Array;
 
+  /** Generates the catalogue of `config`; `expectedDailyClicks` sizes the prior trending clicks. */
   constructor(config: MarketplaceConfig, expectedDailyClicks: number) {
     const random = SeededRandom.stream(config.seed, 'catalogue');
     const categoryCount = config.categories;
@@ -119,6 +122,7 @@ export class Catalogue {
     const brandCount = categoryCount * brandsPerCategory;
     this.brandCount = brandCount;
     const brandPopularity = zipfWeights(brandsPerCategory, catalogueShape.brandPopularityExponent);
+    this.brandPopularity = brandPopularity;
     const brandReputation = new Float64Array(brandCount);
     const brandPriceTier = new Float64Array(brandCount);
     for (let brand = 0; brand < brandCount; brand++) {

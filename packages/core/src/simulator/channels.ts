@@ -53,6 +53,7 @@ export class CandidateChannels implements CandidateSource {
   private boardSampler = new CumulativeWeights([]);
   private lastRefreshMs = 0;
 
+  /** The state at the start of the period (see {@link reset}). */
   constructor(
     private readonly config: MarketplaceConfig,
     private readonly catalogue: Catalogue,

@@ -72,6 +72,7 @@ export class GroundTruth {
   private readonly examinationByPosition: Float64Array;
   private readonly categoryCount: number;
 
+  /** Precomputes each user's category-affinity terms and the examination curve. */
   constructor(
     config: MarketplaceConfig,
     private readonly catalogue: Catalogue,

@@ -3,6 +3,7 @@ import { InvalidFeedError, UnknownSimulatedEntityError } from './errors';
 import { LoggedRequest, Marketplace } from './marketplace';
 import { FeedPolicy, FeedRequest, ShownItem } from './policy';
 import { SeededRandom } from './random';
+import { SummaryAccumulator } from './summary';
 
 const smallConfig = { seed: 3, users: 300, items: 300, days: 5 };
 
@@ -304,4 +305,19 @@ test('each channel draws items with exactly the probabilities it reports', () =>
     expect([channel, totals[channel]]).toEqual([channel, expect.closeTo(1, 9)]);
     expect(largestGap[channel]).toBeLessThan(0.01);
   }
+});
+
+test('the default marketplace gives 300k–500k impressions at CTR 3–8 % and CVR 5–15 %', () => {
+  const marketplace = new Marketplace();
+  const summary = new SummaryAccumulator(10, marketplace.users.length, marketplace.items.length);
+  for (const logged of marketplace.runLoggedFeed()) summary.add(logged);
+  const { impressions, ctr, cvr, activeUsers } = summary.summary();
+
+  expect(impressions).toBeGreaterThan(300_000);
+  expect(impressions).toBeLessThan(500_000);
+  expect(ctr).toBeGreaterThan(0.03);
+  expect(ctr).toBeLessThan(0.08);
+  expect(cvr).toBeGreaterThan(0.05);
+  expect(cvr).toBeLessThan(0.15);
+  expect(activeUsers).toBeGreaterThan(0.9 * marketplace.users.length);
 });

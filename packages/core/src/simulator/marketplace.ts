@@ -77,6 +77,7 @@ export class Marketplace {
   private readonly itemIndex: Map<string, number>;
   private outcomeRandom: SeededRandom;
 
+  /** Generates catalogue, users and ground truth; missing config fields take the defaults. */
   constructor(config: MarketplaceConfigInput = {}) {
     this.config = resolveMarketplaceConfig(config);
     const expectedDailyClicks =
@@ -140,7 +141,8 @@ export class Marketplace {
    * Runs the period: users arrive day by day, `policy` fills each request's feed, outcomes are
    * drawn from the ground truth, and clicks and purchases feed back into the candidate
    * channels at their own instants. Yields every request in time order. Each call starts
-   * from a clean state with the same arrivals, so two policies meet the same traffic.
+   * from a clean state with the same arrivals, so two policies meet the same traffic; the
+   * state is the marketplace's own, so run one generator at a time per marketplace.
    */
   *runLoggedFeed(policy: FeedPolicy = this.loggingPolicy()): Generator<LoggedRequest> {
     const config = this.config;
@@ -151,7 +153,8 @@ export class Marketplace {
     channels.reset();
     const feedback = new FeedbackQueue();
     const shownInSession = new Map<number, Set<number>>();
-    const requestIdWidth = Math.max(7, String(Math.ceil(expectedImpressions(config))).length - 1);
+    const expectedRequests = expectedImpressions(config) / config.feedSize;
+    const requestIdWidth = Math.max(7, String(Math.ceil(2 * expectedRequests)).length);
     let requestNumber = 0;
     let sessionId = 0;
 

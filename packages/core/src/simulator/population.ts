@@ -1,6 +1,6 @@
 import { Catalogue } from './catalogue';
 import { MarketplaceConfig } from './config';
-import { SeededRandom, zipfWeights } from './random';
+import { SeededRandom } from './random';
 
 /**
  * Geographies (ISO country codes) with their share of users and how they shift behaviour.
@@ -116,6 +116,7 @@ export class Population {
   readonly clickPropensity: Float64Array;
   readonly purchasePropensity: Float64Array;
 
+  /** Generates the users of `config`, with tastes over the catalogue's categories and brands. */
   constructor(config: MarketplaceConfig, catalogue: Catalogue) {
     const random = SeededRandom.stream(config.seed, 'population');
     const userCount = config.users;
@@ -133,7 +134,7 @@ export class Population {
       0,
     );
     const activitySigma = populationShape.activitySigma;
-    const brandPopularity = zipfWeights(config.brandsPerCategory, 1.1);
+    const brandPopularity = catalogue.brandPopularity;
     const geographyShares = geographies.map((geo) => geo.share);
     const channelShares = acquisitionChannels.map((channel) => channel.share);
     const ageShares = ageBands.map((age) => age.share);
