@@ -42,6 +42,9 @@ const insertTargets: Record<GenericTableName, { table: string; columns: string[]
   },
 };
 
+/** The row index pandas writes into Parquet files: not data. */
+const pandasIndexColumn = /^__index_level_\d+__$/;
+
 /**
  * Reads one generic-format table from Parquet entirely in DuckDB: every value is checked in SQL
  * with the CSV reader's rules, bad rows are reported by their 1-based row number with the row as
@@ -68,7 +71,8 @@ export async function readGenericParquet(
   );
 
   const known = new Set<string>(spec.map((column) => column.name));
-  const extras = header.filter((name) => !known.has(name));
+  const indexColumns = header.filter((name) => pandasIndexColumn.test(name));
+  const extras = header.filter((name) => !known.has(name) && !pandasIndexColumn.test(name));
   const present = spec.filter((column) => types.has(column.name));
   const columnSql = present.map((column) => ({
     name: column.name,
@@ -100,6 +104,9 @@ export async function readGenericParquet(
         ? `${file}: ignored columns ${extras.join(', ')} (not part of the events format)`
         : `${file}: columns ${extras.join(', ')} are kept in attributes`,
     );
+  }
+  if (indexColumns.length > 0) {
+    context.notes.push(`${file}: ignored the row index column(s) ${indexColumns.join(', ')}`);
   }
   if (limit !== '') {
     const [row] = await session.jsonRows(

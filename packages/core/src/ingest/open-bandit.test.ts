@@ -127,3 +127,55 @@ describeWithSharedData('open-bandit adapter on the real bts/men sample', [menFol
     );
   });
 });
+
+describe('open-bandit adapter on a small campaign folder', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-obd-small-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('bad clicks, positions and propensities are reported; items missing from the context are unknown', async () => {
+    const campaign = path.join(dir, 'kids');
+    fs.mkdirSync(campaign);
+    const features = 'a,b,c,d';
+    const header =
+      ',timestamp,item_id,position,click,propensity_score,' +
+      'user_feature_0,user_feature_1,user_feature_2,user_feature_3,user-item_affinity_0';
+    fs.writeFileSync(
+      path.join(campaign, 'kids.csv'),
+      [
+        header,
+        `0,2019-11-24 00:00:01.000001+00:00,0,1,1,0.25,${features},0.0`,
+        `1,2019-11-24 00:00:02.000001+00:00,7,2,0,0.25,${features},0.0`,
+        `2,2019-11-24 00:00:03.000001+00:00,0,1,2,0.25,${features},0.0`,
+        `3,2019-11-24 00:00:04.000001+00:00,0,0,0,0.25,${features},0.0`,
+        `4,2019-11-24 00:00:05.000001+00:00,0,1,0,0,${features},0.0`,
+      ].join('\n') + '\n',
+    );
+    fs.writeFileSync(
+      path.join(campaign, 'item_context.csv'),
+      ',item_id,item_feature_0,item_feature_1,item_feature_2,item_feature_3\n0,0,0.5,cat,brand,x\n',
+    );
+    const outDir = path.join(dir, 'out');
+
+    const report = await ingest({
+      source: 'open-bandit',
+      input: campaign,
+      outDir,
+      maxBadRowShare: 1,
+      logger: silentLogger,
+    });
+
+    expect(report.badRows.map(({ line, reason }) => [line, reason])).toEqual([
+      [4, "click '2' is not 0 or 1"],
+      [5, "position '0' is not a positive integer"],
+      [6, "propensity_score '0' is not in (0, 1]"],
+    ]);
+    expect(report.eventsByType).toMatchObject({ impression: 2, click: 1 });
+    expect(await query(outDir, 'SELECT item_id, category FROM items ORDER BY item_id')).toEqual([
+      { item_id: '0', category: 'cat' },
+      { item_id: '7', category: 'unknown' },
+    ]);
+    expect(report.notes).toContain(
+      "1 items occur in the events but not in the item data; they get category 'unknown'",
+    );
+  });
+});

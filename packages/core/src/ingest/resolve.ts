@@ -124,11 +124,15 @@ async function resolveCatalogue(
   );
 
   const tally = context.tallyOf(file, table as InputFileRole);
+  if (tally === undefined) {
+    // Every catalogue is read before it is resolved; reaching this is a bug, not bad input.
+    throw new Error(`internal error: catalogue ${file} was staged but never read`);
+  }
   const duplicates = await count(
     context,
     `SELECT count(*) FROM ranked_${table} WHERE occurrence > 1`,
   );
-  if (duplicates === 0 || tally === undefined) return;
+  if (duplicates === 0) return;
   const listed = Math.max(0, maxReportedBadRows - context.badRows.length);
   const rows = await session.jsonRows(
     `SELECT line::DOUBLE AS line, ${idColumn} AS id, first_line::DOUBLE AS first_line, text

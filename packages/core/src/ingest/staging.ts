@@ -36,11 +36,12 @@ export class Staging {
   userFile = '';
 
   /**
-   * Sightings waiting to be staged, keyed by item and attribute values. Logs repeat the same
-   * attributes on many events of an item; only the latest of identical sightings matters, so
-   * they are merged here and the appender (about a microsecond per value) sees each once.
+   * Sightings waiting to be staged, by item id. Logs repeat the same attributes on many events
+   * of an item; only the latest of identical sightings matters, so they are merged here and the
+   * appender (about a microsecond per value) sees each combination once per flush.
    */
-  private readonly pendingSightings = new Map<string, PendingSighting>();
+  private readonly pendingSightings = new Map<string, PendingSighting[]>();
+  private pendingCount = 0;
 
   private constructor(
     private readonly items: DuckDBAppender,
@@ -94,18 +95,17 @@ export class Staging {
    * latest sighting of each attribute wins when the items table is built.
    */
   sightItem(item: ItemSighting, seenAtMs: number, line: number): void {
-    const key = [
-      item.item_id,
-      item.category ?? nullMarker,
-      item.categoryFallback ?? nullMarker,
-      item.brand ?? nullMarker,
-      item.price ?? nullMarker,
-      item.attributes ?? nullMarker,
-    ].join(separator);
-    const pending = this.pendingSightings.get(key);
+    let sightings = this.pendingSightings.get(item.item_id);
+    if (sightings === undefined) {
+      sightings = [];
+      this.pendingSightings.set(item.item_id, sightings);
+    }
+    // An item rarely shows more than one or two attribute combinations, so a scan is cheap.
+    const pending = sightings.find((candidate) => sameAttributes(candidate.item, item));
     if (pending === undefined) {
-      this.pendingSightings.set(key, { item, seenAtMs, line });
-      if (this.pendingSightings.size >= maxPendingSightings) this.stagePendingSightings();
+      sightings.push({ item, seenAtMs, line });
+      this.pendingCount++;
+      if (this.pendingCount >= maxPendingSightings) this.stagePendingSightings();
       return;
     }
     if (seenAtMs > pending.seenAtMs || (seenAtMs === pending.seenAtMs && line > pending.line)) {
@@ -136,20 +136,23 @@ export class Staging {
   }
 
   private stagePendingSightings(): void {
-    for (const { item, seenAtMs, line } of this.pendingSightings.values()) {
-      this.stageItem(
-        {
-          item_id: item.item_id,
-          category: item.category ?? '',
-          brand: item.brand,
-          price: item.price,
-          attributes: item.attributes,
-        },
-        { seenAt: new Date(seenAtMs), line },
-        item.categoryFallback,
-      );
+    for (const sightings of this.pendingSightings.values()) {
+      for (const { item, seenAtMs, line } of sightings) {
+        this.stageItem(
+          {
+            item_id: item.item_id,
+            category: item.category ?? '',
+            brand: item.brand,
+            price: item.price,
+            attributes: item.attributes,
+          },
+          { seenAt: new Date(seenAtMs), line },
+          item.categoryFallback,
+        );
+      }
     }
     this.pendingSightings.clear();
+    this.pendingCount = 0;
   }
 }
 
@@ -171,8 +174,16 @@ interface PendingSighting {
 
 /** Distinct sightings held in memory before they are staged (bounds memory on huge logs). */
 const maxPendingSightings = 200_000;
-const separator = '\u0000';
-const nullMarker = '\u0001';
+
+function sameAttributes(a: ItemSighting, b: ItemSighting): boolean {
+  return (
+    a.category === b.category &&
+    (a.categoryFallback ?? null) === (b.categoryFallback ?? null) &&
+    (a.brand ?? null) === (b.brand ?? null) &&
+    (a.price ?? null) === (b.price ?? null) &&
+    (a.attributes ?? null) === (b.attributes ?? null)
+  );
+}
 
 function appendOptionalVarchar(appender: DuckDBAppender, value: string | null | undefined): void {
   if (value === null || value === undefined) appender.appendNull();
