@@ -19,7 +19,7 @@ const loggedBadRows = 10;
 /**
  * The shared state of one ingest: the table writer, the staging tables, the bad-row log, the
  * per-file tallies, the notes and the progress counters. Adapters read their files into it;
- * `finalizeIngest` turns it into tables and a report.
+ * `ingest` then resolves it into the canonical tables and the report.
  */
 export class IngestContext {
   /** Facts about the log for the report, added by the adapter and by finalisation. */

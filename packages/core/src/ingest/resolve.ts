@@ -5,10 +5,9 @@ import { InputFileRole, maxReportedBadRows } from './report';
 export const unknownCategory = 'unknown';
 
 /**
- * Builds the canonical items and users tables from the staging tables (latest sighting or first
- * catalogue row per id; later catalogue repeats become bad rows), then gives every item and
- * user that occurs in the events but nowhere else a row of its own, so that joins never lose an
- * event. Adds notes on what it had to fill in.
+ * Builds the canonical items and users tables from the staging tables: the latest sighting of
+ * each attribute, or the first catalogue row per id (later repeats become bad rows, which is
+ * why this runs before the bad-row check). Adds a note on items seen with several categories.
  */
 export async function resolveItemsAndUsers(context: IngestContext): Promise<void> {
   const { staging } = context;
@@ -29,7 +28,10 @@ export async function resolveItemsAndUsers(context: IngestContext): Promise<void
   }
 }
 
-/** Adds the rows for ids that occur only in events; call after the bad-row check passed. */
+/**
+ * Gives every item and user that occurs in the events but in no item or user data a row of its
+ * own (category `unknown` for items), so that joins never lose an event, and notes how many.
+ */
 export async function fillUnknownItemsAndUsers(context: IngestContext): Promise<void> {
   const { staging } = context;
   const missingItems = await count(

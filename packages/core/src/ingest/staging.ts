@@ -6,7 +6,7 @@ import { DuckSession } from '../duckdb/database';
 /**
  * Where the items table comes from:
  * - `sightings`: the log repeats item attributes on every event (taobao, rees46); each event
- *   stages one sighting and the latest sighting of each attribute wins.
+ *   is a sighting and the latest sighting of each attribute wins.
  * - `catalogue`: a separate item file with one row per item; a repeated id is a bad row.
  * - `none`: no item data at all; every item gets category `unknown`.
  */
@@ -22,8 +22,8 @@ export type UserSource = 'catalogue' | 'derived' | 'event-ids';
 
 /**
  * Item and user rows waiting to be resolved into the canonical tables. They live in extra
- * tables of the writer's DuckDB session, so that millions of sightings cost no JavaScript
- * memory and the resolution (latest sighting, duplicates, unknown ids) is plain SQL.
+ * tables of the writer's DuckDB session, so that a large catalogue or millions of sightings
+ * cost little JavaScript memory and the resolution (latest sighting, duplicates) is plain SQL.
  */
 export class Staging {
   /** How the items table is built; an adapter sets it before staging anything. */
