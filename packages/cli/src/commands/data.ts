@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import * as path from 'node:path';
 import {
+  InvalidArgumentError,
   ingestion,
   prepareTrainingSets,
   simulator,
@@ -31,7 +32,7 @@ export function ingestCommand(): Command {
       ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
         if (flags.source === 'simulator') {
-          throw new Error('use `gfr simulate` to create simulated tables');
+          throw new InvalidArgumentError('use `gfr simulate` to create simulated tables');
         }
         const progress = createProgress(options);
         try {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { loadArtifact } from '../artifact/load-artifact';
 import { Ranker } from '../artifact/ranker';
 import { DuckSession } from '../duckdb/database';
+import { InvalidArgumentError } from '../errors';
 import { registerCanonicalTables } from '../features/aggregate-sql';
 import { GbdtParameters } from '../gbdt';
 import { IngestReport, SourceFormat, ingest } from '../ingest';
@@ -16,6 +17,7 @@ import {
   prepareTrainingSets,
 } from './training-sets';
 import { trainRanker } from './train-ranker';
+import { writeTrainingSets } from './training-set-store';
 
 /** Where quickstart's data comes from: the built-in simulator or a log in a known format. */
 export type QuickstartSource = 'simulator' | SourceFormat;
@@ -59,7 +61,7 @@ export interface QuickstartResult {
 
 /**
  * The whole loop on one machine: ingest (or simulate) into `<outDir>/tables`, build
- * point-in-time training sets, train and calibrate pCTR and pCVR, evaluate them against the
+ * point-in-time training sets (kept in `<outDir>/features`), train and calibrate pCTR and pCVR, evaluate them against the
  * baselines on the test days, write the artifact and `report.json`, and rank one user's feed.
  */
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
@@ -77,6 +79,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     options.preparation ?? defaultPreparationSettings,
     logger,
   );
+  await writeTrainingSets(path.join(options.outDir, 'features'), prepared);
   progress.onStep?.('features', 'done', {
     ctrExamples: prepared.ctr.labels.length,
     cvrExamples: prepared.cvr?.labels.length ?? 0,
@@ -111,7 +114,7 @@ async function loadData(
     return { source: 'simulator', tables: tablesDir, simulation: simulation.summary };
   }
   if (!options.input) {
-    throw new Error(`--input is required for source ${options.source}`);
+    throw new InvalidArgumentError(`--input is required for source ${options.source}`);
   }
   const report: IngestReport = await ingest({
     source: options.source,
