@@ -65,6 +65,8 @@ export async function buildAggregateStates(
   const running = (column: string) => `sum(${column}) OVER running`;
   const isClick = "type = 'click'";
   const isPurchase = "type = 'purchase'";
+  // DuckDB evaluates an aggregate's argument before its FILTER, so ln() must never see 0.
+  const positivePrice = 'CASE WHEN price > 0 THEN price END';
   const window = `WINDOW running AS (PARTITION BY key ORDER BY t ROWS UNBOUNDED PRECEDING)`;
 
   await session.run(`
@@ -75,8 +77,8 @@ export async function buildAggregateStates(
         count(*) FILTER (WHERE ${isClick})::DOUBLE AS clicks,
         coalesce(sum(${weight}) FILTER (WHERE ${isClick}), 0) AS click_weight,
         count(*) FILTER (WHERE ${isPurchase})::DOUBLE AS purchases,
-        coalesce(sum(ln(price)) FILTER (WHERE ${isClick} AND price > 0), 0) AS log_price_sum,
-        coalesce(sum(ln(price) ^ 2) FILTER (WHERE ${isClick} AND price > 0), 0) AS log_price_square_sum,
+        coalesce(sum(ln(${positivePrice})) FILTER (WHERE ${isClick}), 0) AS log_price_sum,
+        coalesce(sum(ln(${positivePrice}) ^ 2) FILTER (WHERE ${isClick}), 0) AS log_price_square_sum,
         count(*) FILTER (WHERE ${isClick} AND price > 0)::DOUBLE AS price_count,
         coalesce(sum(rating) FILTER (WHERE ${isClick}), 0) AS rating_sum,
         count(rating) FILTER (WHERE ${isClick})::DOUBLE AS rating_count,

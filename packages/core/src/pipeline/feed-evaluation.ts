@@ -14,6 +14,8 @@ export interface FeedRankingReport {
   /** Feeds (requests) evaluated, and those dropped because nothing in them was clicked. */
   lists: number;
   lists_without_positives: number;
+  /** Feeds dropped because they logged a single item: there is no order to judge. */
+  single_item_lists: number;
   /** NDCG@10 when ranking by pCTR alone and by each baseline. */
   ctr_only_ndcg_at_10: number | null;
   baselines: {
@@ -25,7 +27,8 @@ export interface FeedRankingReport {
 /**
  * Re-ranks every test feed (the items logged in one request; for reconstructed impressions a
  * click and its sampled negatives) by expected conversion pCTR × pCVR and by the baselines, and
- * scores each order with NDCG@10 (purchase 2, click 1, else 0). Feeds with no click are dropped.
+ * scores each order with NDCG@10 (purchase 2, click 1, else 0). Feeds with no click or with a
+ * single item are dropped.
  */
 export function evaluateFeedRanking(
   ctr: TrainedHead,
@@ -43,7 +46,8 @@ export function evaluateFeedRanking(
   const itemRate = ctr.baselineTestPredictions.item_rate.map((p, row) => p * itemPurchaseRate[row]);
 
   const relevance = Array.from(test.labels, (label, row) => (test.purchased[row] ? 2 : label));
-  const feeds = groupRows(test.requestIds);
+  const allFeeds = groupRows(test.requestIds);
+  const feeds = allFeeds.filter((rows) => rows.length > 1);
   const ndcg = (scores: ArrayLike<number>) =>
     ndcgAtK(
       feeds.map((rows) => orderByScore(rows, scores, test).map((row) => relevance[row])),
@@ -57,6 +61,7 @@ export function evaluateFeedRanking(
     relevance: 'purchase 2, click 1, otherwise 0',
     lists: model.listsUsed,
     lists_without_positives: model.listsWithoutPositives,
+    single_item_lists: allFeeds.length - feeds.length,
     ctr_only_ndcg_at_10: finiteOrNull(ndcg(ctr.testPredictions).value),
     baselines: {
       popularity: { ndcg_at_10: finiteOrNull(ndcg(ctr.baselineTestPredictions.popularity).value) },

@@ -118,7 +118,8 @@ export async function prepareTrainingSets(
     if (clickSummary.reconstructed) {
       notes.push(
         `the log records no impressions: ${settings.examples.reconstruction.negativesPerClick} ` +
-          'non-clicked impressions per click were sampled from same-category, trending and new ' +
+          'non-clicked impressions per click were sampled from same-category, previously seen, ' +
+          'trending and new ' +
           'items seen before each click; click metrics are on this sample and served pCTR is ' +
           `corrected for a kept share of ${clickSummary.negativeKeepRate.toFixed(4)} of negatives`,
       );

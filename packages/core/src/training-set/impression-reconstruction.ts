@@ -4,8 +4,9 @@ import { SeededRandom } from '../simulator/random';
 /**
  * Logs such as Taobao's and REES46's record what users clicked but not what they were shown.
  * The click model needs negatives, so for every click we sample items the feed plausibly showed
- * at that moment: items of the clicked item's category (what an exploit channel serves), items
- * trending by recent clicks (popularity) and newly appeared items (recent). Only items that had
+ * at that moment: items of the clicked item's category and items the user met before (what an
+ * exploit channel serves), items trending by recent clicks (popularity) and newly appeared
+ * items (recent). Only items that had
  * appeared in the log before the click are eligible, so sampling sees no future either.
  */
 
@@ -22,8 +23,12 @@ export interface ReconstructionSettings {
   seed: number;
 }
 
-/** Shares of sampled negatives by where they come from. */
-const sourceShares = { sameCategory: 0.5, popular: 0.3, recent: 0.2 };
+/**
+ * Shares of sampled negatives by where they come from. Items from the user's own history stand
+ * for the retargeting part of an exploit channel; without them a re-viewed item would be the
+ * only seen-before item in its feed, and "seen before" alone would give the click away.
+ */
+const sourceShares = { sameCategory: 0.4, userHistory: 0.15, popular: 0.25, recent: 0.2 };
 /** Size of the trending board and of the list of newest items sampled from. */
 const boardSize = 100;
 const recentSize = 200;
@@ -92,14 +97,20 @@ export async function reconstructImpressions(
       const excluded = clickedAt(columns, start, end, user);
       append(t, user, columns.item_id[row], request, 1);
       for (let n = 0; n < settings.negativesPerClick; n++) {
-        const negative = catalogue.sample(random, columns.category[row], excluded);
+        const negative = catalogue.sample(random, user, columns.category[row], excluded);
         if (negative === undefined) continue;
         excluded.add(negative);
         append(t, user, negative, request, 0);
       }
     }
     for (let row = start; row < end; row++) {
-      catalogue.observe(columns.item_id[row], columns.category[row], t, columns.is_click[row]);
+      catalogue.observe(
+        columns.user_id[row],
+        columns.item_id[row],
+        columns.category[row],
+        t,
+        columns.is_click[row],
+      );
     }
     start = end;
   }
@@ -125,9 +136,10 @@ function clickedAt(
   return items;
 }
 
-/** Items seen so far, by category, by recency and by a decayed click score. */
+/** Items seen so far, by category, by user, by recency and by a decayed click score. */
 class SeenCatalogue {
   private readonly ids: string[] = [];
+  private readonly byUser = new Map<string, number[]>();
   private readonly indexById = new Map<string, number>();
   private readonly byCategory = new Map<string, number[]>();
   private readonly trendingScore: number[] = [];
@@ -135,7 +147,7 @@ class SeenCatalogue {
   private board: number[] = [];
   private clicksSinceRefresh = boardRefreshClicks;
 
-  observe(item: string, category: string, t: number, isClick: boolean): void {
+  observe(user: string, item: string, category: string, t: number, isClick: boolean): void {
     let index = this.indexById.get(item);
     if (index === undefined) {
       index = this.ids.length;
@@ -147,6 +159,9 @@ class SeenCatalogue {
       members.push(index);
       this.byCategory.set(category, members);
     }
+    const history = this.byUser.get(user);
+    if (!history) this.byUser.set(user, [index]);
+    else if (history[history.length - 1] !== index) history.push(index);
     if (isClick) {
       this.trendingScore[index] = this.decayedScore(index, t) + 1;
       this.trendingUpdatedAt[index] = t;
@@ -166,9 +181,14 @@ class SeenCatalogue {
    * A seen item from one of the sources, never one of `excluded`; undefined when a bounded
    * number of draws finds none (the catalogue is still nearly empty).
    */
-  sample(random: SeededRandom, category: string, excluded: Set<string>): string | undefined {
+  sample(
+    random: SeededRandom,
+    user: string,
+    category: string,
+    excluded: Set<string>,
+  ): string | undefined {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const index = this.drawFromSource(random, category);
+      const index = this.drawFromSource(random, user, category);
       if (index === undefined) continue;
       const item = this.ids[index];
       if (!excluded.has(item)) return item;
@@ -180,13 +200,15 @@ class SeenCatalogue {
     return undefined;
   }
 
-  private drawFromSource(random: SeededRandom, category: string): number | undefined {
-    const draw = random.next();
-    if (draw < sourceShares.sameCategory) {
-      const members = this.byCategory.get(category) ?? [];
-      return members.length > 0 ? members[random.int(members.length)] : undefined;
-    }
-    if (draw < sourceShares.sameCategory + sourceShares.popular) {
+  private drawFromSource(random: SeededRandom, user: string, category: string): number | undefined {
+    const pick = (members: number[] | undefined) =>
+      members && members.length > 0 ? members[random.int(members.length)] : undefined;
+    let draw = random.next();
+    if (draw < sourceShares.sameCategory) return pick(this.byCategory.get(category));
+    draw -= sourceShares.sameCategory;
+    if (draw < sourceShares.userHistory) return pick(this.byUser.get(user));
+    draw -= sourceShares.userHistory;
+    if (draw < sourceShares.popular) {
       return this.board.length > 0 ? this.board[random.int(this.board.length)] : undefined;
     }
     const newest = Math.min(this.ids.length, recentSize);
