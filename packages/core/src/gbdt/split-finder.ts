@@ -45,7 +45,7 @@ export function findBestSplit(search: SplitSearch, binning: FeatureBinning): Spl
 
   for (let i = 0; i < features.length; i++) {
     const feature = features[i];
-    const start = offset + 2 * binning.histogramOffsets[feature];
+    const start = offset + 2 * feature * binning.binStride;
     const valueBins = binning.valueBinCounts[feature];
     const missingGradient = histogram[start + 2 * valueBins];
     const missingHessian = histogram[start + 2 * valueBins + 1];

@@ -1,11 +1,11 @@
-import { FeatureBinning, assignBins, computeFeatureBinning } from './binning';
+import { FeatureBinning, assignBins, binTrainingMatrix } from './binning';
 import { EnsembleDescription, RegressionTree } from './ensemble-description';
 import { TrainingDataError } from './errors';
 import { LabelledMatrix, validateFeatureMatrix, validateLabels } from './feature-matrix';
 import { formatFloat32, logitFloat32, sigmoidFloat32 } from './float32';
 import { GbdtParameters, resolveGbdtParameters } from './parameters';
 import { SeededRandom } from './random';
-import { TrainingExecutor } from './training-executor';
+import { KernelTimings, TimedExecutor, TrainingExecutor } from './training-executor';
 import {
   HistogramArena,
   SharedMemoryLayout,
@@ -64,6 +64,16 @@ export interface GbdtTrainingResult {
   threadsUsed: number;
   /** Why training ran on fewer threads than asked, when it did. */
   workerFallbackReason?: string;
+  /** Where the wall-clock time went, in milliseconds. */
+  timings: TrainingTimings;
+}
+
+/** Wall-clock milliseconds per training phase (`splitSearchMs` is what the others leave). */
+export interface TrainingTimings extends KernelTimings {
+  binningMs: number;
+  workerStartMs: number;
+  splitSearchMs: number;
+  totalMs: number;
 }
 
 /**
@@ -77,46 +87,49 @@ export async function trainGbdt(
   train: LabelledMatrix,
   options: GbdtTrainingOptions = {},
 ): Promise<GbdtTrainingResult> {
-  const started = Date.now();
+  const started = performance.now();
   const parameters = resolveGbdtParameters(options.parameters);
   validateFeatureMatrix(train.matrix, 'training');
   validateLabels(train, 'training');
   const validation = options.validation;
   if (validation) checkValidationSet(train, validation);
 
-  const binning = computeFeatureBinning(
+  const { rows, columns } = train.matrix;
+  const trainingBins = new SharedArrayBuffer(rows * columns);
+  const binning = binTrainingMatrix(
     train.matrix,
     train.weights,
     parameters.maxBins,
-    parameters.seed,
+    new Uint8Array(trainingBins),
   );
   const layout = allocateSharedMemory({
-    rows: train.matrix.rows,
-    columns: train.matrix.columns,
+    bins: trainingBins,
+    rows,
+    columns,
     validationRows: validation?.matrix.rows ?? 0,
     hasWeights: train.weights !== undefined,
     hasValidationWeights: validation?.weights !== undefined,
     valueBinCounts: binning.valueBinCounts,
-    histogramOffsets: binning.histogramOffsets,
+    binStride: binning.binStride,
   });
   const views = viewsOf(layout, []);
   const baseScore = Math.fround(parameters.baseScore ?? weightedLabelMean(train));
   fillSharedMemory(views, binning, train, validation, logitFloat32(baseScore));
 
+  const binned = performance.now();
+
   const arena = new HistogramArena(views, layout.slotSize);
-  const { executor, fallbackReason } = await startTrainingExecutor(
-    views,
-    layout,
-    arena,
-    parameters.threads,
-  );
+  const pool = await startTrainingExecutor(views, layout, arena, parameters.threads);
+  const executor = new TimedExecutor(pool.executor);
+  const workersStarted = performance.now();
   try {
-    const run = await boost(
-      { parameters, views, binning, executor, arena, layout },
-      options,
-      started,
-    );
+    const context = { parameters, views, binning, executor, arena, layout };
+    const run = await boost(context, options, started);
     const description = describeEnsemble(train, parameters, baseScore, run);
+    const totalMs = performance.now() - started;
+    const { histogramMs, partitionMs, updateMs } = executor.timings;
+    const binningMs = binned - started;
+    const workerStartMs = workersStarted - binned;
     return {
       model: TreeEnsemble.fromDescription(description),
       bestIteration: run.bestIteration,
@@ -128,7 +141,16 @@ export async function trainGbdt(
         ? Float64Array.from(run.bestValidationMargins, sigmoidFloat32)
         : undefined,
       threadsUsed: executor.threads,
-      workerFallbackReason: fallbackReason,
+      workerFallbackReason: pool.fallbackReason,
+      timings: {
+        binningMs,
+        workerStartMs,
+        histogramMs,
+        partitionMs,
+        updateMs,
+        splitSearchMs: totalMs - binningMs - workerStartMs - histogramMs - partitionMs - updateMs,
+        totalMs,
+      },
     };
   } finally {
     await executor.close();
@@ -186,7 +208,7 @@ async function boost(
       trainLogLoss: losses.train,
       validationLogLoss: hasValidation ? losses.validation : undefined,
       bestIteration,
-      elapsedMs: Date.now() - started,
+      elapsedMs: performance.now() - started,
     };
     history.push(progress);
     options.onRound?.(progress);
@@ -274,7 +296,6 @@ function fillSharedMemory(
   validation: LabelledMatrix | undefined,
   baseMargin: number,
 ): void {
-  assignBins(train.matrix, binning, views.bins);
   views.labels.set(train.labels);
   if (train.weights && views.weights) views.weights.set(train.weights);
   views.margins.fill(baseMargin);

@@ -85,3 +85,44 @@ export function selectPartitionTasks(tasks: Int32Array, indices: number[]): Int3
   });
   return selected;
 }
+
+/** Wall-clock milliseconds spent in each kernel kind over a training run. */
+export interface KernelTimings {
+  histogramMs: number;
+  partitionMs: number;
+  updateMs: number;
+}
+
+/** Wraps an executor and adds up the wall-clock time of each kind of call. */
+export class TimedExecutor implements TrainingExecutor {
+  readonly timings: KernelTimings = { histogramMs: 0, partitionMs: 0, updateMs: 0 };
+
+  constructor(private readonly inner: TrainingExecutor) {}
+
+  get threads(): number {
+    return this.inner.threads;
+  }
+
+  async buildHistograms(tasks: Int32Array, features: Int32Array, rowCount: number): Promise<void> {
+    const started = performance.now();
+    await this.inner.buildHistograms(tasks, features, rowCount);
+    this.timings.histogramMs += performance.now() - started;
+  }
+
+  async partitionRows(tasks: Int32Array, rowCount: number): Promise<Int32Array> {
+    const started = performance.now();
+    const counts = await this.inner.partitionRows(tasks, rowCount);
+    this.timings.partitionMs += performance.now() - started;
+    return counts;
+  }
+
+  async applyTree(tree: BinnedTree | null): Promise<void> {
+    const started = performance.now();
+    await this.inner.applyTree(tree);
+    this.timings.updateMs += performance.now() - started;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -35,8 +35,16 @@ export interface BinnedTree {
 }
 
 /**
+ * Accumulates in ordinary memory, then copies into the shared slot: adding straight into a
+ * SharedArrayBuffer-backed array measured about 1.8x slower. One buffer per thread, grown on
+ * demand.
+ */
+let accumulator = new Float64Array(0);
+
+/**
  * Builds the histograms of `tasks` for features `features[featureBegin..featureEnd)`: per bin,
- * the sum of gradients and of hessians of the task's rows.
+ * the sum of gradients and of hessians of the task's rows. Rows are visited in `rowIndex`
+ * order for every feature, whichever thread runs which features, so sums are reproducible.
  */
 export function buildHistograms(
   views: TrainingViews,
@@ -45,33 +53,119 @@ export function buildHistograms(
   featureBegin: number,
   featureEnd: number,
 ): void {
-  const { rows, bins, gradients, rowIndex, histogramOffsets, histogramPages, slotSize } = views;
+  if (featureBegin >= featureEnd) return;
+  if (accumulator.length < views.slotSize) accumulator = new Float64Array(views.slotSize);
+  const contiguous =
+    features[featureEnd - 1] - features[featureBegin] === featureEnd - 1 - featureBegin;
   for (let t = 0; t < tasks.length; t += HISTOGRAM_TASK_FIELDS) {
-    const child = locateSlot(histogramPages, slotSize, tasks[t]);
-    const begin = tasks[t + 1];
-    const end = tasks[t + 2];
-    const hist = child.page;
-    for (let i = featureBegin; i < featureEnd; i++) {
+    clearFeatures(views, accumulator, features, featureBegin, featureEnd);
+    if (contiguous) {
+      accumulateFeatureRange(
+        views,
+        accumulator,
+        tasks[t + 1],
+        tasks[t + 2],
+        features[featureBegin],
+        features[featureEnd - 1] + 1,
+      );
+    } else {
+      accumulateFeatureList(
+        views,
+        accumulator,
+        tasks[t + 1],
+        tasks[t + 2],
+        features.subarray(featureBegin, featureEnd),
+      );
+    }
+    storeHistogram(views, accumulator, tasks, t, features, featureBegin, featureEnd);
+  }
+}
+
+/** The hot loop for features `[first, last)` (no column sampling): no per-value lookups. */
+function accumulateFeatureRange(
+  views: TrainingViews,
+  sums: Float64Array,
+  begin: number,
+  end: number,
+  first: number,
+  last: number,
+): void {
+  const { columns, bins, gradients, rowIndex } = views;
+  const stride = 2 * views.binStride;
+  for (let k = begin; k < end; k++) {
+    const row = rowIndex[k];
+    const gradient = gradients[2 * row];
+    const hessian = gradients[2 * row + 1];
+    const base = row * columns;
+    for (let feature = first; feature < last; feature++) {
+      const at = feature * stride + (bins[base + feature] << 1);
+      sums[at] += gradient;
+      sums[at + 1] += hessian;
+    }
+  }
+}
+
+/** The hot loop for a sampled feature list. */
+function accumulateFeatureList(
+  views: TrainingViews,
+  sums: Float64Array,
+  begin: number,
+  end: number,
+  features: Int32Array,
+): void {
+  const { columns, bins, gradients, rowIndex } = views;
+  const stride = 2 * views.binStride;
+  const count = features.length;
+  for (let k = begin; k < end; k++) {
+    const row = rowIndex[k];
+    const gradient = gradients[2 * row];
+    const hessian = gradients[2 * row + 1];
+    const base = row * columns;
+    for (let i = 0; i < count; i++) {
       const feature = features[i];
-      const start = child.offset + 2 * histogramOffsets[feature];
-      const stop = child.offset + 2 * histogramOffsets[feature + 1];
-      hist.fill(0, start, stop);
-      const column = feature * rows;
-      for (let k = begin; k < end; k++) {
-        const row = rowIndex[k];
-        const at = start + 2 * bins[column + row];
-        hist[at] += gradients[2 * row];
-        hist[at + 1] += gradients[2 * row + 1];
-      }
-      if (tasks[t + 4] >= 0) {
-        const parent = locateSlot(histogramPages, slotSize, tasks[t + 3]);
-        const sibling = locateSlot(histogramPages, slotSize, tasks[t + 4]);
-        const shift = parent.offset - child.offset;
-        const siblingShift = sibling.offset - child.offset;
-        for (let at = start; at < stop; at++) {
-          sibling.page[at + siblingShift] = parent.page[at + shift] - hist[at];
-        }
-      }
+      const at = feature * stride + (bins[base + feature] << 1);
+      sums[at] += gradient;
+      sums[at + 1] += hessian;
+    }
+  }
+}
+
+function clearFeatures(
+  views: TrainingViews,
+  sums: Float64Array,
+  features: Int32Array,
+  featureBegin: number,
+  featureEnd: number,
+): void {
+  for (let i = featureBegin; i < featureEnd; i++) {
+    const start = 2 * features[i] * views.binStride;
+    sums.fill(0, start, start + 2 * (views.valueBinCounts[features[i]] + 1));
+  }
+}
+
+/** Copies the accumulated features into the child's slot and derives the sibling's, if asked. */
+function storeHistogram(
+  views: TrainingViews,
+  sums: Float64Array,
+  tasks: HistogramTaskList,
+  t: number,
+  features: Int32Array,
+  featureBegin: number,
+  featureEnd: number,
+): void {
+  const { histogramPages, slotSize, binStride, valueBinCounts } = views;
+  const child = locateSlot(histogramPages, slotSize, tasks[t]);
+  const withSibling = tasks[t + 4] >= 0;
+  const parent = withSibling ? locateSlot(histogramPages, slotSize, tasks[t + 3]) : child;
+  const sibling = withSibling ? locateSlot(histogramPages, slotSize, tasks[t + 4]) : child;
+  for (let i = featureBegin; i < featureEnd; i++) {
+    const feature = features[i];
+    const start = 2 * feature * binStride;
+    const stop = start + 2 * (valueBinCounts[feature] + 1);
+    child.page.set(sums.subarray(start, stop), child.offset + start);
+    if (!withSibling) continue;
+    for (let at = start; at < stop; at++) {
+      sibling.page[sibling.offset + at] = parent.page[parent.offset + at] - sums[at];
     }
   }
 }
@@ -81,7 +175,7 @@ export function buildHistograms(
  * Returns the number of rows that went left, per task.
  */
 export function partitionRows(views: TrainingViews, tasks: Int32Array): Int32Array {
-  const { rows, bins, rowIndex, scratch, valueBinCounts } = views;
+  const { columns, bins, rowIndex, scratch, valueBinCounts } = views;
   const leftCounts = new Int32Array(tasks.length / PARTITION_TASK_FIELDS);
   for (let t = 0; t < tasks.length; t += PARTITION_TASK_FIELDS) {
     const begin = tasks[t];
@@ -90,12 +184,11 @@ export function partitionRows(views: TrainingViews, tasks: Int32Array): Int32Arr
     const splitBin = tasks[t + 3];
     const missingGoesLeft = tasks[t + 4] === 1;
     const missingBin = valueBinCounts[feature];
-    const column = feature * rows;
     let left = begin;
     let right = begin;
     for (let k = begin; k < end; k++) {
       const row = rowIndex[k];
-      const bin = bins[column + row];
+      const bin = bins[row * columns + feature];
       if (bin === missingBin ? missingGoesLeft : bin <= splitBin) rowIndex[left++] = row;
       else scratch[right++] = row;
     }
@@ -119,35 +212,21 @@ export function applyTree(
   validationBegin: number,
   validationEnd: number,
 ): void {
+  const { columns, valueBinCounts } = views;
   for (let chunk = trainBegin; chunk < trainEnd; chunk++) {
     const first = chunk * LOSS_CHUNK_ROWS;
-    const last = Math.min(views.rows, first + LOSS_CHUNK_ROWS);
-    if (tree)
-      addLeaves(tree, views.bins, views.rows, views.valueBinCounts, views.margins, first, last);
+    const last = min(views.rows, first + LOSS_CHUNK_ROWS);
+    if (tree) addLeaves(tree, views.bins, columns, valueBinCounts, views.margins, first, last);
     updateGradients(views, chunk, first, last);
   }
-  if (views.validationMargins === null || views.validationBins === null) return;
+  const { validationBins, validationMargins, validationLabels, validationWeights } = views;
+  if (validationBins === null || validationMargins === null || validationLabels === null) return;
   for (let chunk = validationBegin; chunk < validationEnd; chunk++) {
     const first = chunk * LOSS_CHUNK_ROWS;
-    const last = Math.min(views.validationRows, first + LOSS_CHUNK_ROWS);
-    const margins = views.validationMargins;
+    const last = min(views.validationRows, first + LOSS_CHUNK_ROWS);
     if (tree)
-      addLeaves(
-        tree,
-        views.validationBins,
-        views.validationRows,
-        views.valueBinCounts,
-        margins,
-        first,
-        last,
-      );
-    const partial = chunkLoss(
-      margins,
-      views.validationLabels as Float32Array,
-      views.validationWeights,
-      first,
-      last,
-    );
+      addLeaves(tree, validationBins, columns, valueBinCounts, validationMargins, first, last);
+    const partial = chunkLoss(validationMargins, validationLabels, validationWeights, first, last);
     views.lossPartials[2 * (views.trainChunks + chunk)] = partial.loss;
     views.lossPartials[2 * (views.trainChunks + chunk) + 1] = partial.weight;
   }
@@ -157,7 +236,7 @@ export function applyTree(
 export function leafOfRow(
   tree: BinnedTree,
   bins: Uint8Array,
-  rows: number,
+  columns: number,
   valueBinCounts: Int32Array,
   row: number,
 ): number {
@@ -165,7 +244,7 @@ export function leafOfRow(
   let node = 0;
   while (left[node] !== -1) {
     const f = feature[node];
-    const bin = bins[f * rows + row];
+    const bin = bins[row * columns + f];
     const goLeft = bin === valueBinCounts[f] ? defaultLeft[node] === 1 : bin <= splitBin[node];
     node = goLeft ? left[node] : right[node];
   }
@@ -175,7 +254,7 @@ export function leafOfRow(
 function addLeaves(
   tree: BinnedTree,
   bins: Uint8Array,
-  rows: number,
+  columns: number,
   valueBinCounts: Int32Array,
   margins: Float32Array,
   first: number,
@@ -184,7 +263,7 @@ function addLeaves(
   const leafValue = tree.leafValue;
   for (let row = first; row < last; row++) {
     // Float32Array storage rounds the sum to float32, as XGBoost's prediction buffer does.
-    margins[row] += leafValue[leafOfRow(tree, bins, rows, valueBinCounts, row)];
+    margins[row] += leafValue[leafOfRow(tree, bins, columns, valueBinCounts, row)];
   }
 }
 

@@ -16,7 +16,8 @@ export interface SharedMemoryLayout {
   columns: number;
   validationRows: number;
   valueBinCounts: Int32Array;
-  histogramOffsets: Int32Array;
+  /** Histogram bins per feature (see `FeatureBinning.binStride`). */
+  binStride: number;
   /** Doubles per histogram slot: gradient and hessian for every bin of every feature. */
   slotSize: number;
   buffers: {
@@ -41,9 +42,9 @@ export interface TrainingViews {
   columns: number;
   validationRows: number;
   valueBinCounts: Int32Array;
-  histogramOffsets: Int32Array;
+  binStride: number;
   slotSize: number;
-  /** Training bins, column-major: `bins[feature * rows + row]`. */
+  /** Training bins, row-major: `bins[row * columns + feature]`. */
   bins: Uint8Array;
   /** Gradient and hessian of row `r` at `2r` and `2r + 1`. */
   gradients: Float32Array;
@@ -81,7 +82,7 @@ export function viewsOf(layout: SharedMemoryLayout, pages: SharedArrayBuffer[]):
     columns: layout.columns,
     validationRows: layout.validationRows,
     valueBinCounts: layout.valueBinCounts,
-    histogramOffsets: layout.histogramOffsets,
+    binStride: layout.binStride,
     slotSize: layout.slotSize,
     bins: new Uint8Array(b.bins),
     gradients: new Float32Array(b.gradients),
@@ -101,15 +102,19 @@ export function viewsOf(layout: SharedMemoryLayout, pages: SharedArrayBuffer[]):
   };
 }
 
-/** Allocates the shared buffers of a run; the caller fills bins, labels and weights. */
+/**
+ * Allocates the shared buffers of a run around the already filled training `bins`; the caller
+ * fills labels, weights and the validation set.
+ */
 export function allocateSharedMemory(shape: {
+  bins: SharedArrayBuffer;
   rows: number;
   columns: number;
   validationRows: number;
   hasWeights: boolean;
   hasValidationWeights: boolean;
   valueBinCounts: Int32Array;
-  histogramOffsets: Int32Array;
+  binStride: number;
 }): SharedMemoryLayout {
   const { rows, columns, validationRows } = shape;
   const validation = validationRows > 0;
@@ -119,10 +124,10 @@ export function allocateSharedMemory(shape: {
     columns,
     validationRows,
     valueBinCounts: shape.valueBinCounts,
-    histogramOffsets: shape.histogramOffsets,
-    slotSize: 2 * shape.histogramOffsets[columns],
+    binStride: shape.binStride,
+    slotSize: 2 * columns * shape.binStride,
     buffers: {
-      bins: shared(rows * columns),
+      bins: shape.bins,
       gradients: shared(8 * rows),
       labels: shared(4 * rows),
       weights: shape.hasWeights ? shared(4 * rows) : null,

@@ -248,8 +248,9 @@ function bestSplit(context: TreeGrowthContext, node: OpenNode, features: Int32Ar
 /** Gradient and hessian sums of a node, read from one feature's bins (every row is in one). */
 function histogramTotals(context: TreeGrowthContext, slot: number, feature: number) {
   const { page, offset } = context.arena.locate(slot);
-  const start = offset + 2 * context.binning.histogramOffsets[feature];
-  const stop = offset + 2 * context.binning.histogramOffsets[feature + 1];
+  const { binStride, valueBinCounts } = context.binning;
+  const start = offset + 2 * feature * binStride;
+  const stop = start + 2 * (valueBinCounts[feature] + 1);
   let gradient = 0;
   let hessian = 0;
   for (let at = start; at < stop; at += 2) {
