@@ -118,9 +118,9 @@ export async function prepareTrainingSets(
     if (clickSummary.reconstructed) {
       notes.push(
         `the log records no impressions: ${settings.examples.reconstruction.negativesPerClick} ` +
-          'non-clicked impressions per click were sampled from same-category, previously seen, ' +
-          'trending and new ' +
-          'items seen before each click; click metrics are on this sample and served pCTR is ' +
+          'non-clicked impressions per click were sampled from the catalogue (same category, ' +
+          "the user's earlier items, trending, new and any items) at each click; " +
+          'click metrics are on this sample and served pCTR is ' +
           `corrected for a kept share of ${clickSummary.negativeKeepRate.toFixed(4)} of negatives`,
       );
     }
