@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const cli = path.join(__dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+
+function gfr(args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const built = fs.existsSync(cli);
+if (!built) process.stderr.write(`skipping CLI tests: ${cli} is not built (run npm run build)\n`);
+const describeBuilt = built ? describe : describe.skip;
+
+describeBuilt('gfr quickstart on a small simulated marketplace', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-quickstart-'));
+  let run: ReturnType<typeof gfr>;
+
+  beforeAll(() => {
+    run = gfr([
+      'quickstart',
+      '--users',
+      '300',
+      '--days',
+      '8',
+      '--rounds',
+      '60',
+      '--out',
+      out,
+      '--json',
+    ]);
+  });
+
+  test('exits 0 and prints the report, its path and a ranked feed as JSON', () => {
+    expect(run.stderr).not.toMatch(/"level":"error"/);
+    expect(run.status).toBe(0);
+    const printed = JSON.parse(run.stdout);
+    expect(printed.report_path).toBe(path.join(out, 'report.json'));
+    expect(printed.feed.items).toHaveLength(10);
+    const scores = printed.feed.items.map((item: { score: number }) => item.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  test('writes report.json with test metrics of both heads and their baselines', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    for (const head of ['ctr', 'cvr']) {
+      const metrics = report.models[head];
+      for (const key of ['auc', 'pr_auc', 'logloss', 'gauc', 'ece', 'calibration_ratio']) {
+        expect(typeof metrics.test[key]).toBe('number');
+        expect(typeof metrics.baselines.popularity[key]).toBe('number');
+        expect(typeof metrics.baselines.item_rate[key]).toBe('number');
+      }
+    }
+    expect(report.models.ctr.test.auc).toBeGreaterThan(report.models.ctr.baselines.popularity.auc);
+    expect(report.ranking.ndcg_at_10).toBeGreaterThan(0);
+    expect(report.split.train.ctr_rows).toBeGreaterThan(report.split.test.ctr_rows);
+    expect(Date.parse(report.split.train.end)).toBeLessThanOrEqual(
+      Date.parse(report.split.validation.start),
+    );
+    expect(Date.parse(report.split.validation.end)).toBeLessThanOrEqual(
+      Date.parse(report.split.test.start),
+    );
+    expect(fs.statSync(report.artifact).size).toBeGreaterThan(0);
+  });
+
+  test('the artifact ranks a named user and scores the stored test days the same way', () => {
+    const model = path.join(out, 'model');
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    const user = JSON.parse(run.stdout).feed.user_id;
+
+    const ranked = gfr([
+      'rank',
+      '--tables',
+      path.join(out, 'tables'),
+      '--model',
+      model,
+      '--user',
+      user,
+      '--k',
+      '5',
+      '--json',
+    ]);
+    expect(ranked.status).toBe(0);
+    expect(JSON.parse(ranked.stdout).items).toHaveLength(5);
+
+    const features = path.join(out, 'features');
+    expect(
+      gfr(['features', '--tables', path.join(out, 'tables'), '--out', features, '--quiet']).status,
+    ).toBe(0);
+    const evaluated = gfr(['evaluate', '--model', model, '--features', features, '--json']);
+    expect(evaluated.status).toBe(0);
+    expect(JSON.parse(evaluated.stdout).ctr.auc).toBeCloseTo(report.models.ctr.test.auc, 10);
+  });
+
+  test('an unknown user is refused with exit code 2 and a message naming the user', () => {
+    const tables = path.join(out, 'tables');
+    const run = gfr([
+      'rank',
+      '--tables',
+      tables,
+      '--model',
+      path.join(out, 'model'),
+      '--user',
+      'nobody',
+    ]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('user "nobody" has no events');
+  });
+});
+
+describeBuilt('gfr errors', () => {
+  test('a missing --input is a usage error with exit code 2 and a message naming it', () => {
+    const run = gfr(['quickstart', '--source', 'taobao', '--out', os.tmpdir()]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--input is required for source taobao');
+  });
+
+  test('a missing model is refused with exit code 1 and a message naming its path', () => {
+    const run = gfr([
+      'rank',
+      '--tables',
+      '/nonexistent',
+      '--model',
+      '/nonexistent/model',
+      '--user',
+      'u1',
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('model artifact /nonexistent/model: does not exist');
+  });
+});
