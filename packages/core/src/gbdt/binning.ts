@@ -192,7 +192,7 @@ class ColumnSorter {
     const { keys, rows, distinct, distinctWeights } = this;
     let count = 0;
     for (let i = 0; i < present; i++) {
-      const weight = weights === undefined ? 1 : weights[rows[i]];
+      const weight = weights ? weights[rows[i]] : 1;
       if (i > 0 && keys[i] === keys[i - 1]) {
         distinctWeights[count - 1] += weight;
       } else {

@@ -2,6 +2,10 @@ import { FeatureMatrix } from './feature-matrix';
 import { sigmoidFloat32 } from './float32';
 import { SeededRandom } from './random';
 
+// Module-level aliases: global `Math` lookups are slow inside jest's VM sandbox.
+const { cos, log, PI, sqrt } = Math;
+const MISSING = Number.NaN;
+
 /** A generated binary classification set whose true click probabilities are known. */
 export interface SyntheticBinarySet {
   matrix: FeatureMatrix;
@@ -32,7 +36,7 @@ export function syntheticBinarySet(
     x[0] = random.next() * 4 - 2;
     x[1] = normal(random);
     x[2] = random.nextInt(10);
-    x[3] = random.next() < 0.2 ? NaN : random.next() * 2 - 1;
+    x[3] = random.next() < 0.2 ? MISSING : random.next() * 2 - 1;
     for (let column = 4; column < width; column++) x[column] = normal(random);
     const missing = x[3] !== x[3];
     const f =
@@ -49,5 +53,5 @@ export function syntheticBinarySet(
 
 function normal(random: SeededRandom): number {
   const u = 1 - random.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
+  return sqrt(-2 * log(u)) * cos(2 * PI * random.next());
 }

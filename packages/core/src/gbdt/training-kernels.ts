@@ -295,7 +295,10 @@ function chunkLoss(
     const p = min(max(sigmoidFloat32(margins[row]), LOG_LOSS_EPSILON), 1 - LOG_LOSS_EPSILON);
     const y = labels[row];
     const weight = weights === null ? 1 : weights[row];
-    loss -= weight * (y * log(p) + (1 - y) * log(1 - p));
+    // One logarithm for hard labels; both only for soft labels.
+    const rowLoss =
+      y === 1 ? -log(p) : y === 0 ? -log(1 - p) : -(y * log(p) + (1 - y) * log(1 - p));
+    loss += weight * rowLoss;
     weightSum += weight;
   }
   return { loss, weight: weightSum };

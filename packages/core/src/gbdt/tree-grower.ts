@@ -135,61 +135,101 @@ export async function growTree(
 
   let level: OpenNode[] = [root];
   while (level.length > 0) {
-    const splits: Array<{ node: OpenNode; split: SplitCandidate }> = [];
+    const splits: LevelSplit[] = [];
     for (const node of level) {
       const split = node.slot < 0 ? null : bestSplit(context, node, features);
-      if (split !== null && split.gain > parameters.minSplitGain) splits.push({ node, split });
+      if (split !== null && split.gain > parameters.minSplitGain) {
+        splits.push({ node, split, childrenMaySplit: childrenMaySplit(node, split, parameters) });
+      }
     }
-
-    const partitionTasks = new Int32Array(splits.length * PARTITION_TASK_FIELDS);
-    let partitionRows = 0;
-    splits.forEach(({ node, split }, i) => {
-      partitionTasks.set(
-        [node.begin, node.end, split.feature, split.splitBin, split.defaultLeft ? 1 : 0],
-        i * PARTITION_TASK_FIELDS,
-      );
-      partitionRows += node.end - node.begin;
-    });
-    const leftCounts =
-      splits.length > 0 ? await executor.partitionRows(partitionTasks, partitionRows) : null;
+    const leftCounts = await partitionLevel(executor, splits);
 
     const next: OpenNode[] = [];
-    const histogramTasks: number[] = [];
-    let histogramRows = 0;
     splits.forEach(({ node, split }, i) => {
-      const middle = node.begin + (leftCounts as Int32Array)[i];
+      const middle = node.begin + leftCounts[i];
       const left = child(nodes, node, split.leftGradient, split.leftHessian, node.begin, middle);
       const right = child(nodes, node, split.rightGradient, split.rightHessian, middle, node.end);
       const threshold = splitThreshold(binning, split.feature, split.splitBin);
       nodes.split(node.id, split, threshold, left.id, right.id);
       next.push(left, right);
-
-      const leftSplittable = splittable(left, parameters);
-      const rightSplittable = splittable(right, parameters);
-      if (!leftSplittable && !rightSplittable) return;
-      const leftSmaller = left.end - left.begin <= right.end - right.begin;
-      const small = leftSmaller ? left : right;
-      const large = leftSmaller ? right : left;
-      small.slot = arena.allocate();
-      const largeNeeded = leftSmaller ? rightSplittable : leftSplittable;
-      if (largeNeeded) large.slot = arena.allocate();
-      histogramTasks.push(small.slot, small.begin, small.end, node.slot, large.slot);
-      histogramRows += small.end - small.begin;
     });
-    if (histogramTasks.length > 0) {
-      await executor.buildHistograms(Int32Array.from(histogramTasks), features, histogramRows);
-    }
-
+    await buildChildHistograms(context, features, splits, next);
     for (const node of level) if (node.slot >= 0) arena.release(node.slot);
-    for (const node of next) {
-      if (node.slot >= 0 && !splittable(node, parameters)) {
-        arena.release(node.slot);
-        node.slot = -1;
-      }
-    }
     level = next;
   }
   return nodes.freeze();
+}
+
+interface LevelSplit {
+  node: OpenNode;
+  split: SplitCandidate;
+  /** False when both children will be leaves, so the node's rows need not be partitioned. */
+  childrenMaySplit: boolean;
+}
+
+/** Partitions the rows of the splits whose children may split; other counts stay 0. */
+async function partitionLevel(executor: TrainingExecutor, splits: LevelSplit[]) {
+  const partitioned = splits.filter((entry) => entry.childrenMaySplit);
+  const tasks = new Int32Array(partitioned.length * PARTITION_TASK_FIELDS);
+  let rows = 0;
+  partitioned.forEach(({ node, split }, i) => {
+    const fields = [node.begin, node.end, split.feature, split.splitBin, split.defaultLeft ? 1 : 0];
+    tasks.set(fields, i * PARTITION_TASK_FIELDS);
+    rows += node.end - node.begin;
+  });
+  const counts = partitioned.length > 0 ? await executor.partitionRows(tasks, rows) : null;
+  const leftCounts = new Int32Array(splits.length);
+  let next = 0;
+  splits.forEach((entry, i) => {
+    if (entry.childrenMaySplit) leftCounts[i] = (counts as Int32Array)[next++];
+  });
+  return leftCounts;
+}
+
+/**
+ * Gives a histogram to every child that may split: the smaller child of each pair is built
+ * from its rows, the larger one derived as parent minus smaller when it needs one.
+ */
+async function buildChildHistograms(
+  context: TreeGrowthContext,
+  features: Int32Array,
+  splits: LevelSplit[],
+  children: OpenNode[],
+): Promise<void> {
+  const { arena, parameters, executor } = context;
+  const tasks: number[] = [];
+  let rows = 0;
+  splits.forEach(({ node, childrenMaySplit }, i) => {
+    const left = children[2 * i];
+    const right = children[2 * i + 1];
+    const leftSplittable = childrenMaySplit && splittable(left, parameters);
+    const rightSplittable = childrenMaySplit && splittable(right, parameters);
+    if (!leftSplittable && !rightSplittable) return;
+    const leftSmaller = left.end - left.begin <= right.end - right.begin;
+    const small = leftSmaller ? left : right;
+    const large = leftSmaller ? right : left;
+    small.slot = arena.allocate();
+    if (leftSmaller ? rightSplittable : leftSplittable) large.slot = arena.allocate();
+    tasks.push(small.slot, small.begin, small.end, node.slot, large.slot);
+    rows += small.end - small.begin;
+  });
+  if (tasks.length > 0) await executor.buildHistograms(Int32Array.from(tasks), features, rows);
+
+  // The smaller child may have been built only to derive its sibling.
+  for (const node of children) {
+    if (node.slot >= 0 && !splittable(node, parameters)) {
+      arena.release(node.slot);
+      node.slot = -1;
+    }
+  }
+}
+
+function childrenMaySplit(node: OpenNode, split: SplitCandidate, parameters: GbdtParameters) {
+  const needed = 2 * parameters.minChildWeight;
+  return (
+    node.depth + 1 < parameters.maxDepth &&
+    (split.leftHessian >= needed || split.rightHessian >= needed)
+  );
 }
 
 /** The routing form of a grown tree, for the kernels. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 
 import { GbdtWorkerError } from './errors';
 import {
@@ -9,9 +9,15 @@ import {
   selectPartitionTasks,
   splitEvenly,
 } from './training-executor';
-import { BinnedTree, applyTree, buildHistograms, partitionRows } from './training-kernels';
+import {
+  BinnedTree,
+  PARTITION_TASK_FIELDS,
+  applyTree,
+  buildHistograms,
+  partitionRows,
+} from './training-kernels';
 import { HistogramArena, SharedMemoryLayout, TrainingViews } from './training-memory';
-import type { WorkerReply, WorkerRequest } from './worker-protocol';
+import { COMMAND, CONTROL, PortMessage, binnedTreeSize, writeBinnedTree } from './worker-protocol';
 
 /**
  * Below this many row × feature accumulations a histogram level runs on the main thread alone:
@@ -67,75 +73,90 @@ export async function startTrainingExecutor(
   threads: number,
 ): Promise<{ executor: TrainingExecutor; fallbackReason?: string }> {
   if (threads <= 1) return { executor: new InlineExecutor(views) };
-  const workers: Worker[] = [];
+  const handles: WorkerHandle[] = [];
   try {
-    for (let i = 1; i < threads; i++) {
-      workers.push(
-        new Worker(WORKER_BOOTSTRAP, {
-          eval: true,
-          workerData: { gfrTrainingWorker: true, entry: workerEntry(), layout },
-        }),
-      );
-    }
-    await Promise.all(workers.map(waitUntilReady));
-    return { executor: new WorkerExecutor(views, arena, workers) };
+    for (let i = 1; i < threads; i++) handles.push(startWorker(layout));
+    await Promise.all(handles.map(waitUntilReady));
+    return { executor: new WorkerExecutor(views, arena, handles) };
   } catch (error) {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(handles.map((handle) => handle.worker.terminate()));
     const reason = error instanceof Error ? error.message : String(error);
     return { executor: new InlineExecutor(views), fallbackReason: reason };
   }
 }
 
-function waitUntilReady(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`worker not ready after ${WORKER_START_TIMEOUT_MS} ms`)),
-      WORKER_START_TIMEOUT_MS,
-    );
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onMessage = (reply: WorkerReply) =>
-      finish(reply.id === -1 ? undefined : new Error('unexpected first message'));
-    const onError = (error: Error) => finish(error);
-    const onExit = (code: number) =>
-      finish(new Error(`worker exited with code ${code} while starting`));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
+/** Initial size of a worker's command area, in int32 slots (grown on demand). */
+const INITIAL_COMMAND_INTS = 1 << 14;
+
+/** How long the main thread blocks waiting for a worker before yielding to the event loop. */
+const SYNCHRONOUS_WAIT_MS = 250;
+
+interface WorkerHandle {
+  worker: Worker;
+  control: Int32Array;
+  data: Int32Array;
+  port: MessagePort;
+  sequence: number;
+  /** Set by the worker's `error` / `exit` events. */
+  failure: Error | null;
+}
+
+function startWorker(layout: SharedMemoryLayout): WorkerHandle {
+  const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL.size));
+  control[CONTROL.done] = -1;
+  const data = new Int32Array(new SharedArrayBuffer(4 * INITIAL_COMMAND_INTS));
+  const channel = new MessageChannel();
+  const worker = new Worker(WORKER_BOOTSTRAP, {
+    eval: true,
+    workerData: {
+      gfrTrainingWorker: true,
+      entry: workerEntry(),
+      layout,
+      control: control.buffer,
+      commandData: data.buffer,
+      port: channel.port2,
+    },
+    transferList: [channel.port2],
   });
+  // Training must not keep the process alive if a caller forgets to close the pool.
+  worker.unref();
+  const handle: WorkerHandle = {
+    worker,
+    control,
+    data,
+    port: channel.port1,
+    sequence: 0,
+    failure: null,
+  };
+  worker.on('error', (error: Error) => (handle.failure ??= error));
+  worker.on(
+    'exit',
+    (code: number) => (handle.failure ??= new Error(`worker exited with code ${code}`)),
+  );
+  return handle;
+}
+
+async function waitUntilReady(handle: WorkerHandle): Promise<void> {
+  const deadline = Date.now() + WORKER_START_TIMEOUT_MS;
+  while (Atomics.load(handle.control, CONTROL.done) === -1) {
+    if (handle.failure) throw handle.failure;
+    if (Date.now() > deadline)
+      throw new Error(`worker not ready after ${WORKER_START_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** Spreads each kernel call over the main thread (part 0) and the workers (parts 1..n). */
 class WorkerExecutor implements TrainingExecutor {
   readonly threads: number;
-  private nextId = 0;
   private pagesSent = 0;
-  private closing = false;
-  private failure: Error | null = null;
-  private readonly pending = new Map<
-    number,
-    { resolve: (counts: Int32Array | null) => void; reject: (error: Error) => void }
-  >();
 
   constructor(
     private readonly views: TrainingViews,
     private readonly arena: HistogramArena,
-    private readonly workers: Worker[],
+    private readonly handles: WorkerHandle[],
   ) {
-    this.threads = workers.length + 1;
-    for (const worker of workers) {
-      worker.on('message', (reply: WorkerReply) => this.settle(reply));
-      worker.on('error', (error: Error) => this.fail(error));
-      worker.on('exit', (code: number) => {
-        if (!this.closing) this.fail(new Error(`worker exited with code ${code}`));
-      });
-    }
+    this.threads = handles.length + 1;
   }
 
   async buildHistograms(tasks: Int32Array, features: Int32Array, rowCount: number): Promise<void> {
@@ -143,93 +164,124 @@ class WorkerExecutor implements TrainingExecutor {
       buildHistograms(this.views, tasks, features, 0, features.length);
       return;
     }
-    const newPages = this.arena.pages.slice(this.pagesSent);
-    this.pagesSent = this.arena.pages.length;
+    this.sendNewPages();
     const ranges = splitEvenly(features.length, this.threads);
-    const replies = this.workers.map((worker, i) =>
-      this.request(worker, {
-        id: 0,
-        kind: 'histograms',
-        tasks,
-        features,
-        featureBegin: ranges[i + 1][0],
-        featureEnd: ranges[i + 1][1],
-        newPages,
-      }),
-    );
+    this.handles.forEach((handle, i) => {
+      const data = this.commandData(handle, tasks.length + features.length);
+      data.set(tasks, 0);
+      data.set(features, tasks.length);
+      const [begin, end] = ranges[i + 1];
+      this.dispatch(handle, COMMAND.histograms, [tasks.length, features.length, begin, end]);
+    });
     buildHistograms(this.views, tasks, features, ranges[0][0], ranges[0][1]);
-    await Promise.all(replies);
+    await this.finishAll(this.handles);
   }
 
   async partitionRows(tasks: Int32Array, rowCount: number): Promise<Int32Array> {
     if (rowCount < MIN_PARALLEL_PARTITION_ROWS) return partitionRows(this.views, tasks);
     const groups = groupPartitionTasks(tasks, this.threads);
-    const replies = this.workers.map((worker, i) =>
-      groups[i + 1].length === 0
-        ? Promise.resolve(new Int32Array(0))
-        : this.request(worker, {
-            id: 0,
-            kind: 'partition',
-            tasks: selectPartitionTasks(tasks, groups[i + 1]),
-          }),
-    );
-    const own = partitionRows(this.views, selectPartitionTasks(tasks, groups[0]));
-    const counts = await Promise.all(replies);
-    const leftCounts = new Int32Array(groups.reduce((sum, group) => sum + group.length, 0));
-    groups[0].forEach((task, i) => (leftCounts[task] = own[i]));
-    groups.slice(1).forEach((group, part) => {
-      const answer = counts[part] as Int32Array;
-      group.forEach((task, i) => (leftCounts[task] = answer[i]));
+    const busy: Array<{ handle: WorkerHandle; group: number[]; taskInts: number }> = [];
+    this.handles.forEach((handle, i) => {
+      const group = groups[i + 1];
+      if (group.length === 0) return;
+      const selected = selectPartitionTasks(tasks, group);
+      const data = this.commandData(handle, selected.length + group.length);
+      data.set(selected, 0);
+      this.dispatch(handle, COMMAND.partition, [selected.length]);
+      busy.push({ handle, group, taskInts: selected.length });
     });
+    const own = partitionRows(this.views, selectPartitionTasks(tasks, groups[0]));
+    await this.finishAll(busy.map((entry) => entry.handle));
+
+    const leftCounts = new Int32Array(tasks.length / PARTITION_TASK_FIELDS);
+    groups[0].forEach((task, i) => (leftCounts[task] = own[i]));
+    for (const { handle, group, taskInts } of busy) {
+      group.forEach((task, i) => (leftCounts[task] = handle.data[taskInts + i]));
+    }
     return leftCounts;
   }
 
   async applyTree(tree: BinnedTree | null): Promise<void> {
     const train = splitEvenly(this.views.trainChunks, this.threads);
     const validation = splitEvenly(this.views.validationChunks, this.threads);
-    const replies = this.workers.map((worker, i) =>
-      this.request(worker, {
-        id: 0,
-        kind: 'apply',
-        tree,
-        trainChunks: train[i + 1],
-        validationChunks: validation[i + 1],
-      }),
-    );
+    const nodes = tree === null ? -1 : tree.left.length;
+    this.handles.forEach((handle, i) => {
+      if (tree !== null) writeBinnedTree(tree, this.commandData(handle, binnedTreeSize(nodes)));
+      const chunks = [...train[i + 1], ...validation[i + 1]];
+      this.dispatch(handle, COMMAND.apply, [nodes, ...chunks]);
+    });
     applyTree(this.views, tree, train[0][0], train[0][1], validation[0][0], validation[0][1]);
-    await Promise.all(replies);
+    await this.finishAll(this.handles);
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    for (const handle of this.handles) {
+      if (!handle.failure) this.dispatch(handle, COMMAND.stop, []);
+    }
+    await Promise.all(this.handles.map((handle) => handle.worker.terminate()));
+    for (const handle of this.handles) handle.port.close();
   }
 
-  private request(worker: Worker, request: WorkerRequest): Promise<Int32Array | null> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id });
-    });
+  /** The worker's command area, replaced by a larger one (sent over the port) when needed. */
+  private commandData(handle: WorkerHandle, ints: number): Int32Array {
+    if (handle.data.length < ints) {
+      let size = handle.data.length;
+      while (size < ints) size *= 2;
+      const buffer = new SharedArrayBuffer(4 * size);
+      handle.data = new Int32Array(buffer);
+      handle.port.postMessage({ kind: 'commandData', buffer } satisfies PortMessage);
+    }
+    return handle.data;
   }
 
-  private settle(reply: WorkerReply): void {
-    const waiter = this.pending.get(reply.id);
-    if (!waiter) return;
-    this.pending.delete(reply.id);
-    if (reply.ok) waiter.resolve(reply.leftCounts);
-    else
-      waiter.reject(
-        new GbdtWorkerError(`training worker failed: ${reply.message}`, { cause: reply.stack }),
-      );
+  private sendNewPages(): void {
+    if (this.arena.pages.length === this.pagesSent) return;
+    const pages = this.arena.pages.slice(this.pagesSent);
+    for (const handle of this.handles) {
+      handle.port.postMessage({ kind: 'pages', pages } satisfies PortMessage);
+    }
+    this.pagesSent = this.arena.pages.length;
   }
 
-  private fail(error: Error): void {
-    this.failure = new GbdtWorkerError(`training worker failed: ${error.message}`, {
-      cause: error,
-    });
-    for (const waiter of this.pending.values()) waiter.reject(this.failure);
-    this.pending.clear();
+  private dispatch(handle: WorkerHandle, command: number, args: number[]): void {
+    if (handle.failure) throw workerFailure(handle.failure);
+    const { control } = handle;
+    control[CONTROL.command] = command;
+    args.forEach((value, i) => (control[CONTROL.arguments + i] = value));
+    handle.sequence++;
+    Atomics.store(control, CONTROL.request, handle.sequence);
+    Atomics.notify(control, CONTROL.request);
   }
+
+  /**
+   * Waits for the workers' current commands. The main thread blocks on the control block (the
+   * fast path: no event-loop round trip); a worker that takes longer than
+   * {@link SYNCHRONOUS_WAIT_MS} is awaited asynchronously, so its `exit` can be noticed.
+   */
+  private async finishAll(handles: WorkerHandle[]): Promise<void> {
+    for (const handle of handles) {
+      const { control, sequence } = handle;
+      const deadline = performance.now() + SYNCHRONOUS_WAIT_MS;
+      let done = Atomics.load(control, CONTROL.done);
+      while (done !== sequence && performance.now() < deadline) {
+        Atomics.wait(control, CONTROL.done, done, deadline - performance.now());
+        done = Atomics.load(control, CONTROL.done);
+      }
+      while (Atomics.load(control, CONTROL.done) !== sequence) {
+        if (handle.failure) throw workerFailure(handle.failure);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      if (control[CONTROL.status] !== 0) {
+        const reply = receiveMessageOnPort(handle.port)?.message as PortMessage | undefined;
+        const message = reply?.kind === 'failure' ? reply.message : 'unknown failure';
+        throw new GbdtWorkerError(`training worker failed: ${message}`, {
+          cause: reply?.kind === 'failure' ? reply.stack : undefined,
+        });
+      }
+    }
+  }
+}
+
+function workerFailure(error: Error): GbdtWorkerError {
+  return new GbdtWorkerError(`training worker failed: ${error.message}`, { cause: error });
 }
