@@ -1,4 +1,4 @@
-import { DuckSession } from '../duckdb/database';
+import { ColumnVector, DuckSession } from '../duckdb/database';
 import { FeatureInput, Vectorizer } from './vectorize';
 import { featureNames } from './feature-spec';
 
@@ -13,7 +13,8 @@ export interface ExampleFeatures {
 /**
  * The SQL that joins every row of `examplesTable` (columns `example_id`, `t` in epoch seconds,
  * `user_id`, `item_id`, `position`) to the item's and user's attributes and to the latest
- * aggregate states strictly before `t`. Rows come out in `example_id` order.
+ * aggregate states strictly before `t`. Rows come out in no particular order: callers place
+ * them by `example_id`, which saves DuckDB sorting a wide result.
  */
 export function pointInTimeQuery(examplesTable: string): string {
   return `
@@ -43,39 +44,36 @@ export function pointInTimeQuery(examplesTable: string): string {
     ASOF LEFT JOIN state_user_brand sb
       ON sb.user_id = x.user_id AND sb.brand = i.brand AND x.t > sb.t
     ASOF LEFT JOIN state_user_item sp ON sp.user_id = x.user_id AND sp.item_id = x.item_id AND x.t > sp.t
-    ASOF LEFT JOIN state_global g ON x.t > g.t
-    ORDER BY x.example_id`;
+    ASOF LEFT JOIN state_global g ON x.t > g.t`;
 }
-
-type Column = (number | string | null)[];
 
 /**
  * Computes the features of every example in `examplesTable`, point-in-time, through the shared
- * {@link Vectorizer}. Returns the matrix with example ids in row order.
+ * {@link Vectorizer}. Example ids must be 0 … n−1; row i of the matrix is example i.
  */
 export async function computeExampleFeatures(
   session: DuckSession,
   examplesTable: string,
   vectorize: Vectorizer,
-): Promise<{ features: ExampleFeatures; exampleIds: Float64Array }> {
-  const reader = await session.connection.runAndReadAll(pointInTimeQuery(examplesTable));
-  const columns = reader.getColumnsObjectJS() as unknown as Record<string, Column>;
-  const rows = reader.currentRowCount;
+): Promise<{ features: ExampleFeatures }> {
+  const [count] = await session.jsonRows(`SELECT count(*)::DOUBLE AS rows FROM ${examplesTable}`);
+  const rows = Number(count.rows);
   const width = featureNames.length;
   const values = new Float32Array(rows * width);
-  const exampleIds = new Float64Array(rows);
 
   const input = emptyFeatureInput();
-  for (let row = 0; row < rows; row++) {
-    exampleIds[row] = Number(columns.example_id[row]);
-    fillFeatureInput(input, columns, row);
-    vectorize(input, values, row * width);
-  }
+  await session.forEachChunk(pointInTimeQuery(examplesTable), (columns, chunkRows) => {
+    for (let index = 0; index < chunkRows; index++) {
+      const row = Number(columns.example_id.getItem(index));
+      if (!(row >= 0 && row < rows)) {
+        throw new RangeError(`${examplesTable}: example_id ${row} is outside 0..${rows - 1}`);
+      }
+      fillFeatureInput(input, columns, index);
+      vectorize(input, values, row * width);
+    }
+  });
 
-  return {
-    features: { values, rows, columns: width, featureNames: [...featureNames] },
-    exampleIds,
-  };
+  return { features: { values, rows, columns: width, featureNames: [...featureNames] } };
 }
 
 /** A reusable {@link FeatureInput} with every aggregate at zero. */
@@ -114,17 +112,21 @@ export function emptyFeatureInput(): FeatureInput {
   };
 }
 
-function fillFeatureInput(input: FeatureInput, columns: Record<string, Column>, row: number): void {
+function fillFeatureInput(
+  input: FeatureInput,
+  columns: Record<string, ColumnVector>,
+  row: number,
+): void {
   const number = (name: string, missing = 0): number => {
-    const value = columns[name][row];
+    const value = columns[name].getItem(row);
     return value === null ? missing : Number(value);
   };
   const optionalNumber = (name: string): number | null => {
-    const value = columns[name][row];
+    const value = columns[name].getItem(row);
     return value === null ? null : Number(value);
   };
   const text = (name: string): string | null => {
-    const value = columns[name][row];
+    const value = columns[name].getItem(row);
     return value === null ? null : String(value);
   };
 
