@@ -71,11 +71,12 @@ export async function startTrainingExecutor(
   layout: SharedMemoryLayout,
   arena: HistogramArena,
   threads: number,
+  entry: string = workerEntry(),
 ): Promise<{ executor: TrainingExecutor; fallbackReason?: string }> {
   if (threads <= 1) return { executor: new InlineExecutor(views) };
   const handles: WorkerHandle[] = [];
   try {
-    for (let i = 1; i < threads; i++) handles.push(startWorker(layout));
+    for (let i = 1; i < threads; i++) handles.push(startWorker(layout, entry));
     await Promise.all(handles.map(waitUntilReady));
     return { executor: new WorkerExecutor(views, arena, handles) };
   } catch (error) {
@@ -101,7 +102,7 @@ interface WorkerHandle {
   failure: Error | null;
 }
 
-function startWorker(layout: SharedMemoryLayout): WorkerHandle {
+function startWorker(layout: SharedMemoryLayout, entry: string): WorkerHandle {
   const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL.size));
   control[CONTROL.done] = -1;
   const data = new Int32Array(new SharedArrayBuffer(4 * INITIAL_COMMAND_INTS));
@@ -110,7 +111,7 @@ function startWorker(layout: SharedMemoryLayout): WorkerHandle {
     eval: true,
     workerData: {
       gfrTrainingWorker: true,
-      entry: workerEntry(),
+      entry,
       layout,
       control: control.buffer,
       commandData: data.buffer,
