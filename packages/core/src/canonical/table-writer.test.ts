@@ -52,3 +52,15 @@ test('canonical rows round-trip through Parquet with nulls and timestamps intact
     },
   ]);
 });
+
+test('a repeated item id is refused by name and leaves no tables behind', async () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-writer-')), 'tables');
+  const writer = await CanonicalTableWriter.open();
+  writer.addItem({ item_id: 'i1', category: 'shoes' });
+  writer.addItem({ item_id: 'i1', category: 'bags' });
+
+  await expect(writer.finish(dir)).rejects.toThrow(
+    'items ids must be unique; repeated: "i1" (2 rows)',
+  );
+  expect(fs.existsSync(dir)).toBe(false);
+});

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DuckDBAppender, DuckDBTimestampValue } from '@duckdb/node-api';
 
 import { DuckSession, sqlPath } from '../duckdb/database';
+import { GfrError } from '../errors';
 import { produceAtomically } from '../io/atomic';
 import {
   CanonicalEvent,
@@ -12,6 +13,13 @@ import {
   canonicalColumns,
   canonicalFileName,
 } from './schema';
+
+/** Canonical rows broke a rule of the tables (a duplicated id); nothing was written. */
+export class CanonicalTableError extends GfrError {
+  constructor(message: string) {
+    super('CANONICAL_TABLE_INVALID', message);
+  }
+}
 
 /** Row counts of the three canonical tables. */
 export interface CanonicalTableCounts {
@@ -104,12 +112,15 @@ export class CanonicalTableWriter {
 
   /**
    * Writes `events.parquet`, `items.parquet` and `users.parquet` into `outDir` atomically (a
-   * temporary folder renamed into place), sorted by time and id, and closes the writer.
+   * temporary folder renamed into place), sorted by time and id, and closes the writer. Throws
+   * {@link CanonicalTableError}, writing nothing, when an item or user id occurs twice.
    */
   async finish(outDir: string): Promise<CanonicalTableCounts> {
     try {
       this.flush();
       for (const appender of Object.values(this.appenders)) appender.closeSync();
+      await this.requireUniqueIds('items', 'item_id');
+      await this.requireUniqueIds('users', 'user_id');
       const counts = await this.tableCounts();
       await produceAtomically(outDir, async (temporaryDir) => {
         fs.mkdirSync(temporaryDir, { recursive: true });
@@ -121,6 +132,21 @@ export class CanonicalTableWriter {
     } finally {
       this.session.close();
     }
+  }
+
+  /** Discards every row and closes the writer without writing anything. */
+  abort(): void {
+    this.session.close();
+  }
+
+  private async requireUniqueIds(table: CanonicalTableName, column: string): Promise<void> {
+    const duplicates = await this.session.jsonRows(
+      `SELECT ${column} AS id, count(*)::DOUBLE AS copies FROM ${table}
+       GROUP BY ${column} HAVING count(*) > 1 ORDER BY ${column} LIMIT 3`,
+    );
+    if (duplicates.length === 0) return;
+    const listed = duplicates.map((row) => `"${String(row.id)}" (${row.copies} rows)`).join(', ');
+    throw new CanonicalTableError(`${table} ids must be unique; repeated: ${listed}`);
   }
 
   private async tableCounts(): Promise<CanonicalTableCounts> {

@@ -102,7 +102,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     return report;
   } finally {
     // finish() closes the session itself, also when it fails.
-    if (!finishing) writer.duck.close();
+    if (!finishing) writer.abort();
   }
 }
 
