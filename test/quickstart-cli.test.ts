@@ -1,23 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const cli = path.join(__dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+import { describeCli, gfr } from './support/cli';
 
-function gfr(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-const built = fs.existsSync(cli);
-if (!built) process.stderr.write(`skipping CLI tests: ${cli} is not built (run npm run build)\n`);
-const describeBuilt = built ? describe : describe.skip;
-
-describeBuilt('gfr quickstart on a small simulated marketplace', () => {
+describeCli('gfr quickstart on a small simulated marketplace', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-quickstart-'));
   let run: ReturnType<typeof gfr>;
 
@@ -113,7 +100,7 @@ describeBuilt('gfr quickstart on a small simulated marketplace', () => {
   });
 });
 
-describeBuilt('gfr errors', () => {
+describeCli('gfr errors', () => {
   test('a missing --input is a usage error with exit code 2 and a message naming it', () => {
     const run = gfr(['quickstart', '--source', 'taobao', '--out', os.tmpdir()]);
     expect(run.status).toBe(2);
