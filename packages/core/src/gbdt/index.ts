@@ -4,7 +4,12 @@ export type { FeatureMatrix, LabelledMatrix } from './feature-matrix';
 export { featureMatrixFromRows } from './feature-matrix';
 export type { GbdtParameters } from './parameters';
 export { DEFAULT_GBDT_PARAMETERS, MAX_TREE_DEPTH } from './parameters';
-export type { GbdtRoundProgress, GbdtTrainingOptions, GbdtTrainingResult } from './trainer';
+export type {
+  GbdtRoundProgress,
+  GbdtTrainingOptions,
+  GbdtTrainingResult,
+  TrainingTimings,
+} from './trainer';
 export { trainGbdt } from './trainer';
 export type { ImportanceKind } from './tree-ensemble';
 export { TreeEnsemble } from './tree-ensemble';
@@ -20,3 +25,5 @@ export type { XGBoostModelDocument, XGBoostTreeDocument } from './xgboost-docume
 export { WRITTEN_XGBOOST_VERSION } from './xgboost-document-writer';
 export { parseXGBoostJsonText, stringifyXGBoostJson } from './xgboost-json-text';
 export { formatFloat32, logitFloat32, sigmoidFloat32 } from './float32';
+export type { SyntheticBinarySet } from './synthetic-data';
+export { syntheticBinarySet } from './synthetic-data';

@@ -6,13 +6,7 @@ import { formatFloat32, logitFloat32, sigmoidFloat32 } from './float32';
 import { GbdtParameters, resolveGbdtParameters } from './parameters';
 import { SeededRandom } from './random';
 import { KernelTimings, TimedExecutor, TrainingExecutor } from './training-executor';
-import {
-  HistogramArena,
-  SharedMemoryLayout,
-  TrainingViews,
-  allocateSharedMemory,
-  viewsOf,
-} from './training-memory';
+import { HistogramArena, TrainingViews, allocateSharedMemory, viewsOf } from './training-memory';
 import { GrownTree, binnedTree, growTree } from './tree-grower';
 import { TreeEnsemble } from './tree-ensemble';
 import { startTrainingExecutor } from './worker-pool';
@@ -94,6 +88,53 @@ export async function trainGbdt(
   const validation = options.validation;
   if (validation) checkValidationSet(train, validation);
 
+  const { binning, layout, views, baseScore } = prepareMemory(train, validation, parameters);
+  const binned = performance.now();
+
+  const arena = new HistogramArena(views, layout.slotSize);
+  const pool = await startTrainingExecutor(views, layout, arena, parameters.threads);
+  const executor = new TimedExecutor(pool.executor);
+  const workersStarted = performance.now();
+  try {
+    const run = await boost({ parameters, views, binning, executor, arena }, options, started);
+    const totalMs = performance.now() - started;
+    const { histogramMs, partitionMs, updateMs } = executor.timings;
+    const binningMs = binned - started;
+    const workerStartMs = workersStarted - binned;
+    const kernelMs = binningMs + workerStartMs + histogramMs + partitionMs + updateMs;
+    return {
+      model: TreeEnsemble.fromDescription(describeEnsemble(train, parameters, baseScore, run)),
+      bestIteration: run.bestIteration,
+      history: run.history,
+      stoppedEarly: run.history.length < parameters.rounds,
+      parameters,
+      baseScore,
+      validationProbabilities: run.bestValidationMargins
+        ? Float64Array.from(run.bestValidationMargins, (margin) => sigmoidFloat32(margin))
+        : undefined,
+      threadsUsed: executor.threads,
+      workerFallbackReason: pool.fallbackReason,
+      timings: {
+        binningMs,
+        workerStartMs,
+        histogramMs,
+        partitionMs,
+        updateMs,
+        splitSearchMs: totalMs - kernelMs,
+        totalMs,
+      },
+    };
+  } finally {
+    await executor.close();
+  }
+}
+
+/** Bins the training set into shared memory and fills labels, weights and start margins. */
+function prepareMemory(
+  train: LabelledMatrix,
+  validation: LabelledMatrix | undefined,
+  parameters: GbdtParameters,
+) {
   const { rows, columns } = train.matrix;
   const trainingBins = new SharedArrayBuffer(rows * columns);
   const binning = binTrainingMatrix(
@@ -115,46 +156,7 @@ export async function trainGbdt(
   const views = viewsOf(layout, []);
   const baseScore = Math.fround(parameters.baseScore ?? weightedLabelMean(train));
   fillSharedMemory(views, binning, train, validation, logitFloat32(baseScore));
-
-  const binned = performance.now();
-
-  const arena = new HistogramArena(views, layout.slotSize);
-  const pool = await startTrainingExecutor(views, layout, arena, parameters.threads);
-  const executor = new TimedExecutor(pool.executor);
-  const workersStarted = performance.now();
-  try {
-    const context = { parameters, views, binning, executor, arena, layout };
-    const run = await boost(context, options, started);
-    const description = describeEnsemble(train, parameters, baseScore, run);
-    const totalMs = performance.now() - started;
-    const { histogramMs, partitionMs, updateMs } = executor.timings;
-    const binningMs = binned - started;
-    const workerStartMs = workersStarted - binned;
-    return {
-      model: TreeEnsemble.fromDescription(description),
-      bestIteration: run.bestIteration,
-      history: run.history,
-      stoppedEarly: run.history.length < parameters.rounds,
-      parameters,
-      baseScore,
-      validationProbabilities: run.bestValidationMargins
-        ? Float64Array.from(run.bestValidationMargins, sigmoidFloat32)
-        : undefined,
-      threadsUsed: executor.threads,
-      workerFallbackReason: pool.fallbackReason,
-      timings: {
-        binningMs,
-        workerStartMs,
-        histogramMs,
-        partitionMs,
-        updateMs,
-        splitSearchMs: totalMs - binningMs - workerStartMs - histogramMs - partitionMs - updateMs,
-        totalMs,
-      },
-    };
-  } finally {
-    await executor.close();
-  }
+  return { binning, layout, views, baseScore };
 }
 
 interface BoostingContext {
@@ -163,7 +165,6 @@ interface BoostingContext {
   binning: FeatureBinning;
   executor: TrainingExecutor;
   arena: HistogramArena;
-  layout: SharedMemoryLayout;
 }
 
 interface BoostingRun {

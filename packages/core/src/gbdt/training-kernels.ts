@@ -171,6 +171,10 @@ function storeHistogram(
 }
 
 /**
+ * Known shortcoming: with row-major bins this reads one byte per row from a different cache
+ * line once nodes get sparse (about 12 % of single-thread training time at 200k × 30). A
+ * column-major copy of the bins would make it cheap at the cost of twice the bin memory.
+ *
  * Splits each task's row range in place, stably: rows going left first, then rows going right.
  * Returns the number of rows that went left, per task.
  */

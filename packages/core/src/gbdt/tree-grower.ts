@@ -136,6 +136,9 @@ export async function growTree(
   let level: OpenNode[] = [root];
   while (level.length > 0) {
     const splits: LevelSplit[] = [];
+    // Known shortcoming: minSplitGain (XGBoost's gamma) is applied before growing, to each
+    // split on its own. XGBoost prunes bottom-up after growing, so there a weak split above a
+    // strong one survives; here it is never made. With the default gamma 0 both agree.
     for (const node of level) {
       const split = node.slot < 0 ? null : bestSplit(context, node, features);
       if (split !== null && split.gain > parameters.minSplitGain) {

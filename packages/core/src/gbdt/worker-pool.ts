@@ -147,7 +147,12 @@ async function waitUntilReady(handle: WorkerHandle): Promise<void> {
   }
 }
 
-/** Spreads each kernel call over the main thread (part 0) and the workers (parts 1..n). */
+/**
+ * Spreads each kernel call over the main thread (part 0) and the workers (parts 1..n).
+ * Histograms are split by feature, not by row shard: every thread then visits its features'
+ * rows in the same order as a single thread would, so sums are bit-identical for any thread
+ * count without a fixed shard count, and no per-shard histograms need merging.
+ */
 class WorkerExecutor implements TrainingExecutor {
   readonly threads: number;
   private pagesSent = 0;

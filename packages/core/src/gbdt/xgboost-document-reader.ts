@@ -1,6 +1,5 @@
 import {
   EnsembleDescription,
-  RegressionTree,
   SUPPORTED_OBJECTIVES,
   SupportedObjective,
 } from './ensemble-description';
@@ -12,9 +11,7 @@ import {
   ObjectiveNotSupportedError,
 } from './errors';
 import {
-  booleanArray,
   field,
-  floatArray,
   integerArray,
   integerOf,
   isPresent,
@@ -23,6 +20,7 @@ import {
   stringArray,
   stringOf,
 } from './document-fields';
+import { readTree } from './xgboost-tree-reader';
 
 /** Options of reading an XGBoost model document. */
 export interface XGBoostReadOptions {
@@ -55,6 +53,8 @@ export function readXGBoostDocument(
     field(booster, 'name', 'learner.gradient_booster'),
     'learner.gradient_booster.name',
   );
+  // Known shortcoming: `dart` is refused too; its trees would need per-tree weight_drop scaling
+  // whose float32 rounding has not been checked against XGBoost.
   if (boosterName !== 'gbtree') {
     throw new BoosterNotSupportedError('learner.gradient_booster.name', boosterName);
   }
@@ -240,201 +240,4 @@ function treesToKeep(
       perIteration = Math.max(1, integerOf(parallel, `${path}.num_parallel_tree`));
   }
   return Math.min(treeCount, (best + 1) * perIteration);
-}
-
-function readTree(
-  document: unknown,
-  path: string,
-  numFeature: number,
-): { tree: RegressionTree; hasStatistics: boolean } {
-  const tree = objectOf(document, path);
-  let numDeleted = 0;
-  let declaredNodes: number | undefined;
-  const treeParam = optionalField(tree, 'tree_param');
-  if (treeParam !== undefined) {
-    const param = objectOf(treeParam, `${path}.tree_param`);
-    const leafSize = optionalField(param, 'size_leaf_vector');
-    if (leafSize !== undefined && integerOf(leafSize, `${path}.tree_param.size_leaf_vector`) > 1) {
-      throw new MultiOutputNotSupportedError(
-        `${path}.tree_param.size_leaf_vector`,
-        `vector leaves of size ${String(leafSize)}`,
-      );
-    }
-    const deleted = optionalField(param, 'num_deleted');
-    if (deleted !== undefined) numDeleted = integerOf(deleted, `${path}.tree_param.num_deleted`);
-    const nodes = optionalField(param, 'num_nodes');
-    if (nodes !== undefined) declaredNodes = integerOf(nodes, `${path}.tree_param.num_nodes`);
-  }
-
-  checkNumericalSplits(tree, path);
-  const leftChildren = Int32Array.from(
-    integerArray(field(tree, 'left_children', path), `${path}.left_children`),
-  );
-  const count = leftChildren.length;
-  if (count === 0)
-    throw new ModelFormatError(`${path}.left_children`, 'a tree needs at least one node');
-  if (declaredNodes !== undefined && declaredNodes !== count) {
-    throw new ModelFormatError(
-      `${path}.tree_param.num_nodes`,
-      `is ${declaredNodes} but left_children has ${count} nodes`,
-    );
-  }
-  const sized = <T extends ArrayLike<number>>(values: T, name: string): T => {
-    if (values.length === count) return values;
-    if (name === 'base_weights' && values.length > count) {
-      throw new MultiOutputNotSupportedError(
-        `${path}.base_weights`,
-        `${values.length} base weights for ${count} nodes (vector leaves)`,
-      );
-    }
-    throw new ModelFormatError(
-      `${path}.${name}`,
-      `has ${values.length} entries, expected ${count}`,
-    );
-  };
-  const required = (name: string) => field(tree, name, path);
-  const rightChildren = sized(
-    Int32Array.from(integerArray(required('right_children'), `${path}.right_children`)),
-    'right_children',
-  );
-  const splitIndices = sized(
-    Int32Array.from(integerArray(required('split_indices'), `${path}.split_indices`)),
-    'split_indices',
-  );
-  const splitConditions = sized(
-    Float32Array.from(floatArray(required('split_conditions'), `${path}.split_conditions`)),
-    'split_conditions',
-  );
-  const defaultLeft = sized(
-    Uint8Array.from(booleanArray(required('default_left'), `${path}.default_left`)),
-    'default_left',
-  );
-  const optionalFloats = (name: string) => {
-    const value = optionalField(tree, name);
-    return value === undefined
-      ? null
-      : sized(Float32Array.from(floatArray(value, `${path}.${name}`)), name);
-  };
-  const baseWeights = optionalFloats('base_weights');
-  const lossChanges = optionalFloats('loss_changes');
-  const sumHessian = optionalFloats('sum_hessian');
-  const parentsValue = optionalField(tree, 'parents');
-  const parents =
-    parentsValue === undefined
-      ? null
-      : sized(Int32Array.from(integerArray(parentsValue, `${path}.parents`)), 'parents');
-
-  const reached = checkStructure(
-    path,
-    leftChildren,
-    rightChildren,
-    splitIndices,
-    splitConditions,
-    numFeature,
-  );
-  return {
-    tree: {
-      leftChildren,
-      rightChildren,
-      parents: parents ?? parentsFromChildren(leftChildren, rightChildren),
-      splitIndices,
-      splitConditions,
-      defaultLeft,
-      baseWeights: baseWeights ?? new Float32Array(count),
-      lossChanges: lossChanges ?? new Float32Array(count),
-      sumHessian: sumHessian ?? new Float32Array(count),
-      numDeleted: treeParam === undefined ? count - reached : numDeleted,
-    },
-    hasStatistics: lossChanges !== null && sumHessian !== null,
-  };
-}
-
-function checkNumericalSplits(tree: Record<string, unknown>, path: string): void {
-  const splitType = optionalField(tree, 'split_type');
-  if (splitType !== undefined) {
-    const types = integerArray(splitType, `${path}.split_type`);
-    const node = types.findIndex((type) => type !== 0);
-    if (node >= 0) {
-      throw new CategoricalSplitsNotSupportedError(
-        `${path}.split_type[${node}]`,
-        `node ${node} has split_type ${types[node]}`,
-      );
-    }
-  }
-  const categoryNodes = optionalField(tree, 'categories_nodes');
-  if (
-    categoryNodes !== undefined &&
-    integerArray(categoryNodes, `${path}.categories_nodes`).length > 0
-  ) {
-    throw new CategoricalSplitsNotSupportedError(
-      `${path}.categories_nodes`,
-      'the tree lists categorical nodes',
-    );
-  }
-}
-
-/**
- * Walks the tree from the root: child ids in range, no node reached twice (no cycles), split
- * features below `num_feature`, finite thresholds and leaf values. Unreachable (deleted) nodes
- * are left alone. Returns the number of reachable nodes.
- */
-function checkStructure(
-  path: string,
-  left: Int32Array,
-  right: Int32Array,
-  splitIndices: Int32Array,
-  splitConditions: Float32Array,
-  numFeature: number,
-): number {
-  const count = left.length;
-  const seen = new Uint8Array(count);
-  const stack = [0];
-  let reached = 0;
-  while (stack.length > 0) {
-    const node = stack.pop() as number;
-    if (seen[node])
-      throw new ModelFormatError(
-        `${path}`,
-        `node ${node} is reached twice (the children form a cycle or share a node)`,
-      );
-    seen[node] = 1;
-    reached++;
-    if (!Number.isFinite(splitConditions[node])) {
-      throw new ModelFormatError(
-        `${path}.split_conditions[${node}]`,
-        `is ${splitConditions[node]}`,
-      );
-    }
-    if (left[node] === -1) continue;
-    for (const [name, childId] of [
-      ['left_children', left[node]],
-      ['right_children', right[node]],
-    ] as const) {
-      if (childId < 1 || childId >= count) {
-        throw new ModelFormatError(
-          `${path}.${name}[${node}]`,
-          `child id ${childId} is outside 1..${count - 1}`,
-        );
-      }
-      stack.push(childId);
-    }
-    const feature = splitIndices[node];
-    if (feature < 0 || feature >= numFeature) {
-      throw new ModelFormatError(
-        `${path}.split_indices[${node}]`,
-        `feature ${feature} is not below num_feature ${numFeature}`,
-      );
-    }
-  }
-  return reached;
-}
-
-function parentsFromChildren(left: Int32Array, right: Int32Array): Int32Array {
-  const parents = new Int32Array(left.length).fill(2147483647);
-  for (let node = 0; node < left.length; node++) {
-    for (const childId of [left[node], right[node]]) {
-      if (childId > 0 && childId < left.length) parents[childId] = node;
-    }
-  }
-  return parents;
 }
