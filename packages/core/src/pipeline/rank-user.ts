@@ -133,9 +133,11 @@ function candidateSql(userId: string, now: number, perChannel: number): string {
       UNION ALL
       (SELECT item_id, 'explore', 3 FROM eligible
        WHERE category IS NULL OR category NOT IN (SELECT category FROM clicked_categories WHERE category IS NOT NULL)
-       ORDER BY hash(item_id || ${user}), item_id LIMIT ${perChannel}))
+       ORDER BY hash(item_id || ${user}), item_id LIMIT ${perChannel})),
+    deduplicated AS (
+      SELECT item_id, channel FROM channelled
+      QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY channel_rank) = 1)
     SELECT (row_number() OVER (ORDER BY item_id) - 1)::BIGINT AS example_id, ${now}::DOUBLE AS t,
       ${user} AS user_id, item_id, 1 AS position, channel
-    FROM channelled
-    QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY channel_rank) = 1`;
+    FROM deduplicated`;
 }
