@@ -4,8 +4,11 @@
  * histograms without copying; messages carry only small task lists.
  */
 
-/** Rows per loss partial sum; fixed so that sums do not depend on the thread count. */
-export const LOSS_CHUNK_ROWS = 65_536;
+/**
+ * Rows per chunk of the margin / gradient / loss update: small enough to balance two threads,
+ * fixed so that loss sums do not depend on the thread count.
+ */
+export const LOSS_CHUNK_ROWS = 16_384;
 
 /** Histogram slots per shared page; pages are added as a tree's levels need more slots. */
 export const HISTOGRAM_SLOTS_PER_PAGE = 8;

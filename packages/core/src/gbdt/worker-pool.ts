@@ -34,13 +34,15 @@ const WORKER_START_TIMEOUT_MS = 20_000;
 /**
  * Loads the worker entry. From compiled `dist/*.js` this is a plain `require`; from `.ts`
  * sources (jest, which runs TypeScript through SWC) it first registers a `.ts` loader that
- * transpiles with `@swc/core`, a development dependency that production does not need.
+ * transpiles with `@swc/core`, a development dependency that production does not need. The
+ * loader replaces any built-in `.ts` handling (newer Node versions strip types themselves), so
+ * the sources load the same way on every Node version.
  */
 const WORKER_BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 const Module = require('node:module');
 const entry = workerData.entry;
-if (entry.endsWith('.ts') && !Module._extensions['.ts']) {
+if (entry.endsWith('.ts')) {
   const fs = require('node:fs');
   const swc = Module.createRequire(entry)('@swc/core');
   Module._extensions['.ts'] = function (module, filename) {
