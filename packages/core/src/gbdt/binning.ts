@@ -101,6 +101,11 @@ function transposeBlock(
 /**
  * Writes the bins of another matrix with the same columns (the validation set) under an
  * existing binning, row-major, by binary search over each feature's cuts.
+ *
+ * Known shortcoming: a value equal to the largest float32 (3.4e38) lands in the last value bin,
+ * while a present-vs-missing split (threshold 3.4e38) sends it right. Training data cannot hold
+ * such a split for such a value, but validation data can; only the validation loss tracked
+ * during training would then differ from the saved model's scores, never the model.
  */
 export function assignBins(
   matrix: FeatureMatrix,

@@ -40,4 +40,15 @@ describe('trainGbdt with worker threads', () => {
         `${describe(1, { ...single.timings })}\n${describe(2, { ...double.timings })}`,
     );
   });
+
+  it('stays bit-identical for deep trees whose commands outgrow the initial shared area', async () => {
+    const deep = syntheticBinarySet(80_000, 10, 23);
+    const settings = { rounds: 3, maxDepth: 12, minChildWeight: 0.01, learningRate: 0.3 };
+    const single = await trainGbdt(deep, { parameters: { ...settings, threads: 1 } });
+    const double = await trainGbdt(deep, { parameters: { ...settings, threads: 2 } });
+    const nodes =
+      double.model.toXGBoostJson().learner.gradient_booster.model.trees[0].left_children;
+    expect(nodes.length).toBeGreaterThan(2_731); // 6 int32 per node > the initial 16384 slots
+    expect(double.model.toXGBoostJsonText()).toBe(single.model.toXGBoostJsonText());
+  });
 });
