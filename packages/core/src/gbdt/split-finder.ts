@@ -58,7 +58,9 @@ export function findBestSplit(search: SplitSearch, binning: FeatureBinning): Spl
       gl += histogram[start + 2 * bin];
       hl += histogram[start + 2 * bin + 1];
 
-      // Missing values right (the only option when the node has none).
+      // Missing values right (the only option when the node has none). A node without missing
+      // values learns nothing about them; its default then follows the heavier child, the
+      // likelier guess for a value never seen missing in training.
       const gr = G - gl;
       const hr = H - hl;
       if (hl >= minChild && hr >= minChild) {

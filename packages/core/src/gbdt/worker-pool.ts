@@ -66,7 +66,7 @@ function workerEntry(): string {
  * Starts `threads - 1` workers sharing `layout` and returns an executor that spreads work over
  * them and the main thread. When workers cannot start (no loader for the sources, a sandbox
  * without threads), it falls back to the main thread alone and says why; the model is the
- * same either way.
+ * same either way. `entry` replaces the worker module (for tests).
  */
 export async function startTrainingExecutor(
   views: TrainingViews,
@@ -83,6 +83,7 @@ export async function startTrainingExecutor(
     return { executor: new WorkerExecutor(views, arena, handles) };
   } catch (error) {
     await Promise.all(handles.map((handle) => handle.worker.terminate()));
+    for (const handle of handles) handle.port.close();
     const reason = error instanceof Error ? error.message : String(error);
     return { executor: new InlineExecutor(views), fallbackReason: reason };
   }
