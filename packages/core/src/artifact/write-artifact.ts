@@ -56,8 +56,8 @@ export async function writeArtifact(
 ): Promise<WrittenArtifact> {
   const directory = path.join(outDir, 'model');
   const tarball = path.join(outDir, 'model.tar.gz');
-  const ctrJson = JSON.stringify(contents.ctr.model.toXGBoostJson());
-  const cvrJson = contents.cvr ? JSON.stringify(contents.cvr.model.toXGBoostJson()) : null;
+  const ctrJson = contents.ctr.model.toXGBoostJsonText();
+  const cvrJson = contents.cvr ? contents.cvr.model.toXGBoostJsonText() : null;
   const manifest = buildManifest(contents, ctrJson, cvrJson);
 
   await produceAtomically(directory, async (temporary) => {

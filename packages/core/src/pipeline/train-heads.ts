@@ -57,7 +57,8 @@ export async function trainHead(
   const model = result.model;
   log.info('head trained', { bestIteration: result.bestIteration, trees: model.numTrees });
 
-  const validationRaw = model.predictProbabilities(validation.features);
+  const validationRaw =
+    result.validationProbabilities ?? model.predictProbabilities(validation.features);
   const calibration = chooseCalibration(validationRaw, validation.labels);
   const testPredictions = calibrate(calibration, model.predictProbabilities(test.features));
   const validationPredictions = calibrate(calibration, validationRaw);
@@ -91,7 +92,7 @@ export async function trainHead(
     testPredictions,
     baselineTestPredictions,
     testSet: test,
-    featureImportance: model.featureImportance('gain'),
+    featureImportance: model.featureImportance('total_gain'),
     rows: {
       train: train.labels.length,
       validation: validation.labels.length,
