@@ -15,3 +15,5 @@ export * as metrics from './metrics';
 export * as calibration from './calibration';
 export * as ingestion from './ingest';
 export * as simulator from './simulator';
+export * from './invocation';
+export * from './ranking';

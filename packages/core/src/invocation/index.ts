@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './parse';
+export * from './feature-inputs';
