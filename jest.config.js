@@ -2,8 +2,16 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  moduleNameMapper: { '^@gfr/(core)$': '<rootDir>/packages/$1/src/index.ts' },
-  testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  moduleNameMapper: {
+    '^@gfr/(core|client)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@gfr/inference-image$': '<rootDir>/inference-image/src/index.ts',
+  },
+  testMatch: [
+    '<rootDir>/packages/*/src/**/*.test.ts',
+    '<rootDir>/inference-image/src/**/*.test.ts',
+    '<rootDir>/lambdas/**/*.test.ts',
+    '<rootDir>/test/**/*.test.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 120000,
 };
