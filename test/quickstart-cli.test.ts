@@ -101,6 +101,18 @@ describeCli('gfr quickstart on a small simulated marketplace', () => {
 });
 
 describeCli('gfr errors', () => {
+  test('an invalid option value is a usage error with exit code 2 naming the allowed values', () => {
+    const run = gfr(['quickstart', '--source', 'bogus']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("argument 'bogus' is invalid. Allowed choices are simulator");
+  });
+
+  test('--version prints the version and exits 0', () => {
+    const run = gfr(['--version']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   test('a missing --input is a usage error with exit code 2 and a message naming it', () => {
     const run = gfr(['quickstart', '--source', 'taobao', '--out', os.tmpdir()]);
     expect(run.status).toBe(2);

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 import { ingestCommand, featuresCommand, simulateCommand } from './commands/data';
 import { evaluateCommand, rankCommand, trainCommand } from './commands/model';
 import { quickstartCommand } from './commands/quickstart';
-import { GlobalOptions, reportFailure } from './output';
+import { GlobalOptions, exitCodes, reportFailure } from './output';
 
 /** Builds the `gfr` program with its global options and subcommands. */
 export function buildProgram(): Command {
@@ -13,7 +15,9 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document on stdout')
     .option('--quiet', 'print nothing but errors')
     .option('--verbose', 'print debug logs as JSON lines on stderr')
-    .showHelpAfterError('(run gfr --help for usage)');
+    .version(version(), '--version', 'print the version of gfr')
+    .showHelpAfterError('(run gfr --help for usage)')
+    .exitOverride();
   for (const command of [
     quickstartCommand(),
     ingestCommand(),
@@ -23,23 +27,35 @@ export function buildProgram(): Command {
     evaluateCommand(),
     rankCommand(),
   ]) {
-    program.addCommand(command);
+    program.addCommand(command.exitOverride().showHelpAfterError('(run gfr --help for usage)'));
   }
   return program;
 }
 
-async function main(argv: string[]): Promise<number> {
+function version(): string {
+  // The package manifest sits one folder above both src/ and dist/.
+  const manifest = readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8');
+  return (JSON.parse(manifest) as { version: string }).version;
+}
+
+/** Runs gfr with `argv` (as in process.argv) and resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return exitCodes.ok;
   } catch (error) {
+    // Commander has already printed its own message for usage errors, help and --version.
+    if (error instanceof CommanderError) {
+      const finished = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+      return finished.includes(error.code) ? exitCodes.ok : exitCodes.usage;
+    }
     return reportFailure(error, program.opts<GlobalOptions>());
   }
 }
 
 if (require.main === module) {
-  main(process.argv).then((code) => {
+  run(process.argv).then((code) => {
     process.exitCode = code;
   });
 }
