@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { setOwnValue } from '../own-properties';
 import { ChannelLists, assembleCandidates } from './candidates';
 import { FeatureStoreFormatError } from './errors';
+import type { GlobalChannelLists } from './record-codec';
 import { pairTables, storeFormat, storeFormatVersion } from './sqlite-layout';
 import {
   CandidateReference,
@@ -115,20 +116,54 @@ export class SqliteFeatureStore implements OnlineFeatureStore {
     user?: UserFeatures,
   ): Promise<CandidateReference[]> {
     const known = user ?? this.readUser(userId);
-    const exploit = (this.statements.exploit.all(userId) as [string][]).map(([id]) => id);
     const lists: ChannelLists = {
-      exploit,
+      exploit: this.exploitItems(userId),
       popularity: this.popularity,
       recent: this.recent,
       categories: this.categories,
-      categoryTop: (category, limit) =>
-        (this.statements.categoryTop.all(category, limit) as [string][]).map(([id]) => id),
+      categoryTop: (category, limit) => this.categoryTop(category, limit),
     };
     return assembleCandidates(known, lists, quotas);
   }
 
+  /** Every user id in the store, sorted (for exports to a remote store). */
+  *userIds(): Generator<string> {
+    for (const [id] of this.database
+      .prepare('SELECT user_id FROM users ORDER BY user_id')
+      .raw()
+      .iterate() as Iterable<[string]>)
+      yield id;
+  }
+
+  /** Every item id in the store, sorted. */
+  *itemIds(): Generator<string> {
+    for (const [id] of this.database
+      .prepare('SELECT item_id FROM items ORDER BY item_id')
+      .raw()
+      .iterate() as Iterable<[string]>)
+      yield id;
+  }
+
+  /** The user's materialized exploit list, best first (empty for unknown users). */
+  exploitItems(userId: string): string[] {
+    return (this.statements.exploit.all(userId) as [string][]).map(([id]) => id);
+  }
+
+  /** The global candidate lists: popularity, recent and every category's top items. */
+  channelLists(): GlobalChannelLists {
+    const categoryTop: Record<string, string[]> = {};
+    for (const category of this.categories) {
+      setOwnValue(categoryTop, category, [...this.categoryTop(category, Number.MAX_SAFE_INTEGER)]);
+    }
+    return { popularity: [...this.popularity], recent: [...this.recent], categoryTop };
+  }
+
   async close(): Promise<void> {
     if (this.database.open) this.database.close();
+  }
+
+  private categoryTop(category: string, limit: number): string[] {
+    return (this.statements.categoryTop.all(category, limit) as [string][]).map(([id]) => id);
   }
 
   private readUser(userId: string): UserFeatures {
