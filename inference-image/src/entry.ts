@@ -18,6 +18,8 @@ export interface EntryOptions {
   onListening?: (address: string) => void;
   /** Where `train` prints metric lines. @default process.stdout */
   metricsOutput?: { write(text: string): unknown };
+  /** Where usage help goes after a bad command line. @default process.stderr */
+  usageOutput?: { write(text: string): unknown };
 }
 
 const usage = `usage: entry.js serve [--model-dir DIR] [--port N] [--host HOST]
@@ -54,7 +56,8 @@ export async function main(argv: string[], options: EntryOptions = {}): Promise<
         metricsOutput: options.metricsOutput,
       });
     }
-    process.stderr.write(`${command ? `unknown command "${command}"` : 'no command'}\n${usage}\n`);
+    const problem = command ? `unknown command "${command}"` : 'no command';
+    (options.usageOutput ?? process.stderr).write(`${problem}\n${usage}\n`);
     return 2;
   } catch (error) {
     const usageError =

@@ -86,6 +86,8 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
     : null;
 
   let state: ModelState = 'loading';
+  let closing = false;
+  const pendingCaptures = new Set<Promise<void>>();
   let model: RankingModel | null = null;
   const ready = (async () => {
     const loaded = await (options.loadModel ?? loadRankingModel)(options.modelDir);
@@ -155,14 +157,20 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
       .type('application/json');
     if (capture) {
       // After the reply is on its way: serializing the record must not delay it.
-      setImmediate(() =>
-        capture.capture({
-          input: { contentType, body },
-          output: { contentType: 'application/json', body: text },
-          inferenceId,
-          time: new Date(),
+      const time = new Date();
+      const captured = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          capture.capture({
+            input: { contentType, body },
+            output: { contentType: 'application/json', body: text },
+            inferenceId,
+            time,
+          });
+          resolve();
         }),
       );
+      pendingCaptures.add(captured);
+      void captured.then(() => pendingCaptures.delete(captured));
     }
     return reply.send(text);
   });
@@ -203,6 +211,17 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
     });
   });
 
+  // Node's server.close() closes the connections idle at that moment only; a keep-alive
+  // connection whose request is still running would otherwise hold the shutdown open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  // Debug only: lets a test (or an operator) see that a request is in flight.
+  app.addHook('onRequest', async (request) => {
+    logger.debug('request received', { method: request.method, path: request.url });
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const fields = {
       method: request.method,
@@ -234,7 +253,9 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
       return address;
     },
     async close() {
+      closing = true;
       await app.close();
+      await Promise.all(pendingCaptures);
       await capture?.close();
       logger.info('server closed', capture ? { capture: capture.stats } : {});
     },
