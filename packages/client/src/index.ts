@@ -1,2 +1,7 @@
 /** @gfr/client: typed client of the ranker endpoint, online feature stores and candidate channels. */
-export {};
+export * from './feature-store';
+export * from './transport';
+export * from './feed-ranker';
+export * from './request-builder';
+export * from './response';
+export * from './retry';
