@@ -146,7 +146,7 @@ describe('entry serve', () => {
   test('serves the model in <root>/model until stopped, then exits 0', async () => {
     const stop = new AbortController();
     let address = '';
-    const running = main(['serve', '--host', '127.0.0.1', '--port', '0'], {
+    const running = main(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '1'], {
       env: { GFR_OPT_ML: trainedRoot.path },
       logger: silentLogger,
       stop: stop.signal,
@@ -169,16 +169,17 @@ describe('entry serve', () => {
 
   test('a model folder without an artifact exits 1 instead of serving 503 for ever', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-empty-model-'));
-    const code = await main(['serve', '--host', '127.0.0.1', '--port', '0', '--model-dir', empty], {
-      logger: silentLogger,
-      stop: never,
-    });
+    const code = await main(
+      ['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '1', '--model-dir', empty],
+      { logger: silentLogger, stop: never },
+    );
     expect(code).toBe(1);
   });
 
   test.each([
     [['serve'], { SAGEMAKER_BIND_TO_PORT: 'eighty' }],
     [['serve', '--port', '70000'], {}],
+    [['serve', '--workers', '0'], {}],
     [['serve', '--capture-dir', '/tmp/x', '--capture-percent', '150'], {}],
     [['serve', '--model'], {}],
     [['predict'], {}],
@@ -207,7 +208,7 @@ if (!fs.existsSync(builtEntry)) {
 describeBuilt('the built entry on SIGTERM', () => {
   test('serve finishes its requests, flushes capture and exits 0', async () => {
     const captureDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-entry-capture-'));
-    const child = startEntry(['serve', '--host', '127.0.0.1', '--port', '0'], {
+    const child = startEntry(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '1'], {
       GFR_OPT_ML: trainedRoot.path,
       GFR_CAPTURE_DIR: captureDir,
       GFR_LOG_LEVEL: 'debug',
@@ -239,6 +240,44 @@ describeBuilt('the built entry on SIGTERM', () => {
     expect(replies.map((reply) => reply.statusCode)).toEqual([200, 200, 200, 200]);
     expect(child.logs.some((record) => record.message === 'server closed')).toBe(true);
     expect((await readCaptureRecords(captureDir)).records).toHaveLength(4);
+  });
+
+  test('serve with two workers shares one port and stops both', async () => {
+    const child = startEntry(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '2'], {
+      GFR_OPT_ML: trainedRoot.path,
+    });
+    const listening = await child.waitForLog((record) => record.message === 'listening');
+    await child.waitForLog((record) => record.message === 'all workers ready');
+    const address = String(listening.address);
+
+    const replies = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        send(`${address}/invocations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(syntheticInvocationRequest({ candidates: 10 })),
+        }),
+      ),
+    );
+    child.process.kill('SIGTERM');
+
+    expect(replies.map((reply) => reply.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await child.exited).toBe(0);
+    const listeners = child.logs.filter((record) => record.message === 'listening');
+    expect(new Set(listeners.map((record) => record.address))).toEqual(new Set([address]));
+    expect(child.logs.filter((record) => record.message === 'server closed')).toHaveLength(2);
+  });
+
+  test('serve with workers exits 1 when the model cannot load', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-empty-model-'));
+    const child = startEntry(
+      ['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '2', '--model-dir', empty],
+      {},
+    );
+    expect(await child.exited).toBe(1);
+    expect(
+      child.logs.some((record) => /before its model was ready/.test(String(record.error))),
+    ).toBe(true);
   });
 
   test('train stops at once, exits 0 and writes no model', async () => {

@@ -1,10 +1,11 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GfrError, InvalidArgumentError, Logger, defaultLogger } from '@gfr/core';
 
 import { ServeConfigurationError } from './errors';
 import { optMlRootFromEnvironment, sageMakerLayout } from './sagemaker-layout';
-import { processStopSignal, serveUntilStopped } from './serve-until-stopped';
+import { serveStopSignal, serveWithWorkers } from './serve-workers';
 import { runTrainingJob } from './training-job';
 
 /** Options of {@link main}; the defaults are those of the real container. */
@@ -22,11 +23,12 @@ export interface EntryOptions {
   usageOutput?: { write(text: string): unknown };
 }
 
-const usage = `usage: entry.js serve [--model-dir DIR] [--port N] [--host HOST]
+const usage = `usage: entry.js serve [--model-dir DIR] [--port N] [--host HOST] [--workers N]
                      [--capture-dir DIR] [--capture-percent P]
        entry.js train
-environment: SAGEMAKER_BIND_TO_PORT (default 8080), GFR_MODEL_DIR, GFR_CAPTURE_DIR,
-  GFR_CAPTURE_PERCENT, GFR_CAPTURE_ENDPOINT, GFR_CAPTURE_VARIANT, GFR_OPT_ML (default /opt/ml)`;
+environment: SAGEMAKER_BIND_TO_PORT (default 8080), GFR_MODEL_DIR, GFR_SERVE_WORKERS (default:
+  one per CPU), GFR_CAPTURE_DIR, GFR_CAPTURE_PERCENT, GFR_CAPTURE_ENDPOINT, GFR_CAPTURE_VARIANT,
+  GFR_OPT_ML (default /opt/ml)`;
 
 /**
  * The container's entry point: `serve` runs the ranker server on the model SageMaker unpacked
@@ -38,7 +40,7 @@ export async function main(argv: string[], options: EntryOptions = {}): Promise<
   const logger = options.logger ?? defaultLogger.child({ component: 'entry' });
   const [command, ...rest] = argv;
 
-  const processSignal = options.stop ? null : processStopSignal();
+  const processSignal = options.stop ? null : serveStopSignal();
   const stop = options.stop ?? processSignal!.signal;
   try {
     if (command === 'serve') {
@@ -89,6 +91,7 @@ async function serve(
         host: { type: 'string' },
         'capture-dir': { type: 'string' },
         'capture-percent': { type: 'string' },
+        workers: { type: 'string' },
       },
     }).values;
   } catch (error) {
@@ -100,7 +103,8 @@ async function serve(
     env.GFR_MODEL_DIR ??
     sageMakerLayout(optMlRootFromEnvironment(env)).model;
   const capturePercent = values['capture-percent'] ?? env.GFR_CAPTURE_PERCENT;
-  await serveUntilStopped({
+  const workers = values.workers ?? env.GFR_SERVE_WORKERS;
+  await serveWithWorkers({
     modelDir: path.resolve(modelDir),
     port: readInteger('port', values.port ?? env.SAGEMAKER_BIND_TO_PORT ?? '8080', 0, 65_535),
     // The container must answer SageMaker's host agent; local runs pass --host 127.0.0.1.
@@ -112,6 +116,9 @@ async function serve(
         : readInteger('capture percent', capturePercent, 0, 100),
     captureEndpointName: env.GFR_CAPTURE_ENDPOINT,
     captureVariantName: env.GFR_CAPTURE_VARIANT,
+    workers:
+      workers === undefined ? os.availableParallelism() : readInteger('workers', workers, 1, 64),
+    workerEntry: { script: __filename, args: ['serve', ...args] },
     logger,
     stop,
     onListening,

@@ -10,3 +10,4 @@ export * from './training-job';
 export { main as containerMain, readInteger } from './entry';
 export type { EntryOptions } from './entry';
 export * from './synthetic-request';
+export * from './serve-workers';

@@ -18,6 +18,8 @@ export interface ServeUntilStoppedOptions extends RankerServerOptions {
   shutdownTimeoutMs?: number;
   /** Called with the address once the server listens (the model may still be loading). */
   onListening?: (address: string) => void;
+  /** Called once the model is loaded and warmed up. */
+  onReady?: () => void;
 }
 
 /**
@@ -37,7 +39,13 @@ export async function serveUntilStopped(options: ServeUntilStoppedOptions): Prom
     else options.stop.addEventListener('abort', () => resolve('stopped'), { once: true });
   });
   try {
-    await Promise.race([stopped, server.ready.then(() => stopped)]);
+    await Promise.race([
+      stopped,
+      server.ready.then(() => {
+        options.onReady?.();
+        return stopped;
+      }),
+    ]);
   } catch (error) {
     await server.close();
     throw error;
@@ -56,22 +64,37 @@ export async function serveUntilStopped(options: ServeUntilStoppedOptions): Prom
   }
 }
 
+/** Which signals {@link processStopSignal} turns into a stop. */
+export interface StopSignalOptions {
+  /** Signals that stop. @default ['SIGTERM', 'SIGINT'] */
+  signals?: NodeJS.Signals[];
+  /** Signals caught and ignored (a worker leaves Ctrl-C to its primary). @default [] */
+  ignored?: NodeJS.Signals[];
+}
+
 /**
- * An abort signal raised by the first SIGTERM or SIGINT of this process (the second one exits
- * at once, for an impatient Ctrl-C). `dispose` removes the handlers.
+ * An abort signal raised by the first stop signal of this process (a second one exits at once,
+ * for an impatient Ctrl-C). `dispose` removes the handlers.
  */
-export function processStopSignal(): { signal: AbortSignal; dispose: () => void } {
+export function processStopSignal(options: StopSignalOptions = {}): {
+  signal: AbortSignal;
+  dispose: () => void;
+} {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(1);
     controller.abort(name);
   };
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+  const ignore = () => undefined;
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  const ignored = options.ignored ?? [];
   for (const name of signals) process.on(name, onSignal);
+  for (const name of ignored) process.on(name, ignore);
   return {
     signal: controller.signal,
     dispose: () => {
       for (const name of signals) process.off(name, onSignal);
+      for (const name of ignored) process.off(name, ignore);
     },
   };
 }
