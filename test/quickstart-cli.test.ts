@@ -84,19 +84,24 @@ describeCli('gfr quickstart on a small simulated marketplace', () => {
     expect(JSON.parse(evaluated.stdout).ctr.auc).toBeCloseTo(report.models.ctr.test.auc, 10);
   });
 
-  test('an unknown user is refused with exit code 2 and a message naming the user', () => {
+  test('a user without history gets a cold-start feed, not an error', () => {
     const tables = path.join(out, 'tables');
-    const run = gfr([
-      'rank',
-      '--tables',
-      tables,
-      '--model',
-      path.join(out, 'model'),
-      '--user',
-      'nobody',
-    ]);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain('user "nobody" has no events');
+    const args = ['rank', '--tables', tables, '--model', path.join(out, 'model.tar.gz')];
+    const run = gfr([...args, '--user', 'nobody', '--json']);
+    expect(run.status).toBe(0);
+    const feed = JSON.parse(run.stdout);
+    expect(feed.cold_start).toBe(true);
+    expect(feed.items).toHaveLength(10);
+    expect(feed.items.some((item: { channel: string }) => item.channel === 'exploit')).toBe(false);
+  });
+
+  test('an output folder holding files gfr did not write is refused and left intact', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-foreign-'));
+    fs.writeFileSync(path.join(folder, 'notes.md'), 'mine');
+    const run = gfr(['simulate', '--out', folder, '--users', '50', '--days', '2']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('the folder holds files gfr did not write (notes.md)');
+    expect(fs.readdirSync(folder)).toEqual(['notes.md']);
   });
 });
 
@@ -117,6 +122,14 @@ describeCli('gfr errors', () => {
     const run = gfr(['quickstart', '--source', 'taobao', '--out', os.tmpdir()]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--input is required for source taobao');
+  });
+
+  test('a folder that is not gfr tables is named, with what to do, and no stack trace', () => {
+    const run = gfr(['features', '--tables', '/nonexistent/tables', '--out', os.tmpdir()]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('/nonexistent/tables is not a folder of gfr tables');
+    expect(run.stderr).toContain('gfr ingest');
+    expect(run.stderr).not.toContain('    at ');
   });
 
   test('a missing model is refused with exit code 1 and a message naming its path', () => {

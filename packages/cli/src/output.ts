@@ -35,17 +35,35 @@ export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
  * returns the exit code: 2 for invalid arguments, 1 for everything else.
  */
 export function reportFailure(error: unknown, options: GlobalOptions): number {
-  const known = error instanceof GfrError;
-  const code = error instanceof InvalidArgumentError ? exitCodes.usage : exitCodes.failure;
+  // A system error (ENOENT, ENOTDIR, EACCES, ...) names its path; its stack helps nobody.
+  const known = error instanceof GfrError || isSystemError(error);
+  const code =
+    error instanceof InvalidArgumentError || isInvalidConfiguration(error)
+      ? exitCodes.usage
+      : exitCodes.failure;
   const message = error instanceof Error ? error.message : String(error);
   if (options.json) {
-    const body = { error: { code: known ? error.code : 'INTERNAL', message } };
+    const code =
+      error instanceof GfrError ? error.code : isSystemError(error) ? error.code : 'INTERNAL';
+    const body = { error: { code, message } };
     process.stderr.write(JSON.stringify(body) + '\n');
   } else {
     process.stderr.write(`gfr: ${message}\n`);
     if (!known && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
   }
   return code;
+}
+
+/** Errors whose code says a setting given by the user is invalid (e.g. `SIMULATOR_INVALID_CONFIG`). */
+function isInvalidConfiguration(error: unknown): boolean {
+  return (
+    error instanceof GfrError && /INVALID_(CONFIG|ARGUMENT|OPTION|PARAMETER)$/.test(error.code)
+  );
+}
+
+function isSystemError(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 /** Formats a number for tables: 4 decimals, or '—' when missing. */

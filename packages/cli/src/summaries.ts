@@ -43,7 +43,8 @@ export function formatReportSummary(report: Record<string, unknown>): string {
 /** A ranked feed as a table. */
 export function formatFeed(feed: RankedFeed): string {
   const lines = [
-    `feed of user ${feed.user_id} at ${feed.ranked_at} (${feed.candidates} candidates, model ${feed.model_version})`,
+    `feed of user ${feed.user_id} at ${feed.ranked_at} (${feed.candidates} candidates, ` +
+      `model ${feed.model_version})${feed.cold_start ? ': no history, a cold-start feed' : ''}`,
     [
       'rank',
       'item'.padEnd(14),
@@ -61,7 +62,7 @@ export function formatFeed(feed: RankedFeed): string {
         item.item_id.padEnd(14),
         item.channel.padEnd(10),
         item.p_ctr.toFixed(4),
-        item.p_cvr.toFixed(4).padStart(10),
+        (item.p_cvr === null ? '—' : item.p_cvr.toFixed(4)).padStart(10),
         item.score.toExponential(3).padStart(10),
         item.category ?? '',
       ].join(' '),

@@ -23,10 +23,12 @@ export class InvalidArgumentError extends GfrError {
 
 /** An input file or folder does not exist or cannot be read. */
 export class InputNotFoundError extends GfrError {
+  /** `message` replaces the default "input not found or unreadable: <path>". */
   constructor(
     readonly path: string,
+    message?: string,
     options?: { cause?: unknown },
   ) {
-    super('INPUT_NOT_FOUND', `input not found or unreadable: ${path}`, options);
+    super('INPUT_NOT_FOUND', message ?? `input not found or unreadable: ${path}`, options);
   }
 }

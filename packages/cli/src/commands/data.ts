@@ -11,7 +11,7 @@ import {
 
 import { GlobalOptions, commandLogger, printResult } from '../output';
 import { createProgress } from '../progress';
-import { parsePositiveInteger, sourceOption } from './options';
+import { parseNonNegativeInteger, parsePositiveInteger, parseShare, sourceOption } from './options';
 
 /** `gfr ingest`: a log in a known format → canonical Parquet tables. */
 export function ingestCommand(): Command {
@@ -22,7 +22,7 @@ export function ingestCommand(): Command {
     .requiredOption('--out <dir>', 'folder for the tables')
     .addOption(
       new Option('--max-bad-share <share>', 'largest share of unreadable rows accepted').argParser(
-        Number,
+        parseShare,
       ),
     )
     .action(
@@ -73,7 +73,7 @@ export function simulateCommand(): Command {
     .option('--users <n>', 'users', parsePositiveInteger)
     .option('--items <n>', 'items', parsePositiveInteger)
     .option('--days <n>', 'days', parsePositiveInteger)
-    .option('--seed <n>', 'seed', parsePositiveInteger)
+    .option('--seed <n>', 'seed', parseNonNegativeInteger)
     .action(
       async (
         flags: { out: string; users?: number; items?: number; days?: number; seed?: number },

@@ -5,7 +5,7 @@ import { runQuickstart } from '@gfr/core';
 import { GlobalOptions, commandLogger, printResult } from '../output';
 import { createProgress } from '../progress';
 import { formatFeed, formatReportSummary } from '../summaries';
-import { parsePositiveInteger, sourceOption } from './options';
+import { parseNonNegativeInteger, parsePositiveInteger, parseShare, sourceOption } from './options';
 
 interface QuickstartFlags extends GlobalOptions {
   source: 'simulator' | 'taobao' | 'rees46' | 'open-bandit' | 'generic';
@@ -31,13 +31,13 @@ export function quickstartCommand(): Command {
     .option('--out <dir>', 'output folder (tables, training sets, model, report.json)', 'gfr-out')
     .option('--users <n>', 'simulated users', parsePositiveInteger)
     .option('--days <n>', 'simulated days', parsePositiveInteger)
-    .option('--seed <n>', 'simulator seed', parsePositiveInteger)
+    .option('--seed <n>', 'simulator seed', parseNonNegativeInteger)
     .option('--user <id>', 'user whose feed is ranked at the end (default: the most active)')
     .option('--k <n>', 'items in the ranked feed', parsePositiveInteger, 10)
     .option('--rounds <n>', 'maximum boosting rounds per head', parsePositiveInteger)
     .addOption(
       new Option('--max-bad-share <share>', 'largest share of unreadable rows accepted').argParser(
-        Number,
+        parseShare,
       ),
     )
     .action(async (flags: QuickstartFlags, command: Command) => {

@@ -23,6 +23,7 @@ export class ArtifactInvalidError extends GfrError {
 
 /** A loaded model artifact: both heads with their calibrations and the manifest. */
 export interface LoadedArtifact {
+  /** Where it was loaded from: its folder or its `.tar.gz`. */
   directory: string;
   manifest: ArtifactManifest;
   ctr: { model: TreeEnsemble; calibration: CalibrationMap };
@@ -37,8 +38,37 @@ export interface LoadedArtifact {
  */
 export async function loadArtifact(location: string): Promise<LoadedArtifact> {
   if (!fs.existsSync(location)) throw new ArtifactInvalidError(location, 'does not exist');
-  const directory = fs.statSync(location).isDirectory() ? location : await unpack(location);
+  if (fs.statSync(location).isDirectory()) return readArtifact(location, location);
 
+  // Everything is read into memory, so the unpacked copy is removed whatever happens.
+  const unpacked = await unpack(location);
+  try {
+    return readArtifact(unpacked, location);
+  } finally {
+    fs.rmSync(unpacked, { recursive: true, force: true });
+  }
+}
+
+/** Reads the artifact files in `directory`; errors and the result name `location`. */
+function readArtifact(directory: string, location: string): LoadedArtifact {
+  const named = (error: unknown) =>
+    error instanceof ArtifactInvalidError && location !== directory
+      ? new ArtifactInvalidError(
+          location,
+          error.message.replace(`model artifact ${directory}: `, ''),
+          {
+            cause: error,
+          },
+        )
+      : error;
+  try {
+    return readArtifactFiles(directory, location);
+  } catch (error) {
+    throw named(error);
+  }
+}
+
+function readArtifactFiles(directory: string, location: string): LoadedArtifact {
   const manifest = readManifest(directory);
   if (
     manifest.feature_set_version !== featureSetVersion ||
@@ -70,7 +100,7 @@ export async function loadArtifact(location: string): Promise<LoadedArtifact> {
   };
 
   return {
-    directory,
+    directory: location,
     manifest,
     ctr: head('ctr')!,
     cvr: head('cvr'),

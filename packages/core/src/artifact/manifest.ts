@@ -10,8 +10,13 @@ export const artifactFormatVersion = 1;
 
 const isoTime = z.string().datetime();
 
+/** A file inside the artifact folder: a plain name, so a manifest cannot point outside it. */
+const artifactFileName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a plain file name inside the artifact');
+
 const headSchema = z.object({
-  model_file: z.string().min(1),
+  model_file: artifactFileName,
   best_iteration: z.number().int().nonnegative(),
   trees: z.number().int().nonnegative(),
 });
@@ -49,7 +54,7 @@ export const manifestSchema = z.object({
   }),
   parameters: z.record(z.string(), z.unknown()),
   heads: z.object({ ctr: headSchema, cvr: headSchema.nullable() }),
-  files: z.object({ calibration: z.string(), feature_distributions: z.string() }),
+  files: z.object({ calibration: artifactFileName, feature_distributions: artifactFileName }),
   metrics: z.record(z.string(), z.unknown()),
 });
 

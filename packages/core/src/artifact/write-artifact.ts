@@ -60,19 +60,23 @@ export async function writeArtifact(
   const cvrJson = contents.cvr ? contents.cvr.model.toXGBoostJsonText() : null;
   const manifest = buildManifest(contents, ctrJson, cvrJson);
 
-  await produceAtomically(directory, async (temporary) => {
-    fs.mkdirSync(temporary, { recursive: true });
-    const write = (name: string, text: string) =>
-      fs.writeFileSync(path.join(temporary, name), text);
-    write(files.ctr, ctrJson);
-    if (cvrJson) write(files.cvr, cvrJson);
-    write(
-      files.calibration,
-      JSON.stringify({ ctr: contents.ctr.calibration, cvr: contents.cvr?.calibration ?? null }),
-    );
-    write(files.featureDistributions, JSON.stringify(contents.featureDistributions));
-    write(manifestFileName, JSON.stringify(manifest, null, 2) + '\n');
-  });
+  await produceAtomically(
+    directory,
+    async (temporary) => {
+      fs.mkdirSync(temporary, { recursive: true });
+      const write = (name: string, text: string) =>
+        fs.writeFileSync(path.join(temporary, name), text);
+      write(files.ctr, ctrJson);
+      if (cvrJson) write(files.cvr, cvrJson);
+      write(
+        files.calibration,
+        JSON.stringify({ ctr: contents.ctr.calibration, cvr: contents.cvr?.calibration ?? null }),
+      );
+      write(files.featureDistributions, JSON.stringify(contents.featureDistributions));
+      write(manifestFileName, JSON.stringify(manifest, null, 2) + '\n');
+    },
+    { replaceableEntries: [...Object.values(files), manifestFileName] },
+  );
 
   const names = fs.readdirSync(directory).sort();
   await produceAtomically(tarball, async (temporary) => {

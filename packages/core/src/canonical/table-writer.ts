@@ -21,6 +21,18 @@ export class CanonicalTableError extends GfrError {
   }
 }
 
+/**
+ * What a tables folder may hold: the three tables and the reports gfr writes beside them. A
+ * folder with anything else is never replaced.
+ */
+export const tablesFolderEntries = [
+  'events.parquet',
+  'items.parquet',
+  'users.parquet',
+  'ingest-report.json',
+  'ground-truth.json',
+];
+
 /** Row counts of the three canonical tables. */
 export interface CanonicalTableCounts {
   events: number;
@@ -122,12 +134,16 @@ export class CanonicalTableWriter {
       await this.requireUniqueIds('items', 'item_id');
       await this.requireUniqueIds('users', 'user_id');
       const counts = await this.tableCounts();
-      await produceAtomically(outDir, async (temporaryDir) => {
-        fs.mkdirSync(temporaryDir, { recursive: true });
-        await this.copyOut('events', 'ts, user_id, item_id', temporaryDir);
-        await this.copyOut('items', 'item_id', temporaryDir);
-        await this.copyOut('users', 'user_id', temporaryDir);
-      });
+      await produceAtomically(
+        outDir,
+        async (temporaryDir) => {
+          fs.mkdirSync(temporaryDir, { recursive: true });
+          await this.copyOut('events', 'ts, user_id, item_id', temporaryDir);
+          await this.copyOut('items', 'item_id', temporaryDir);
+          await this.copyOut('users', 'user_id', temporaryDir);
+        },
+        { replaceableEntries: tablesFolderEntries },
+      );
       return counts;
     } finally {
       this.session.close();

@@ -1,8 +1,9 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { canonicalFileName } from '../canonical/schema';
 import { DuckSession, sqlPath } from '../duckdb/database';
-import { InvalidArgumentError } from '../errors';
+import { InputNotFoundError, InvalidArgumentError } from '../errors';
 
 /**
  * Offline aggregates in DuckDB SQL. Each `state_*` table holds, for one entity and one moment
@@ -31,6 +32,13 @@ export async function registerCanonicalTables(
 ): Promise<void> {
   for (const table of ['events', 'items', 'users'] as const) {
     const file = path.join(tablesDir, canonicalFileName(table));
+    if (!fs.existsSync(file)) {
+      throw new InputNotFoundError(
+        file,
+        `${tablesDir} is not a folder of gfr tables (no ${canonicalFileName(table)}): ` +
+          'create one with `gfr ingest` or `gfr simulate`',
+      );
+    }
     await session.run(
       `CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet(${sqlPath(file)})`,
     );

@@ -54,7 +54,7 @@ export class IngestContext {
       try {
         size = fs.statSync(filePath).size;
       } catch (error) {
-        throw new InputNotFoundError(filePath, { cause: error });
+        throw new InputNotFoundError(filePath, undefined, { cause: error });
       }
       this.totalBytes += size;
     }

@@ -2,6 +2,31 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { GfrError } from '../errors';
+
+/**
+ * An output folder holds files gfr did not write there, so replacing it would destroy them; or
+ * the output path is an existing file where a folder is expected.
+ */
+export class OutputNotReplaceableError extends GfrError {
+  constructor(
+    readonly target: string,
+    message: string,
+  ) {
+    super('OUTPUT_NOT_REPLACEABLE', `${target}: ${message}`);
+  }
+}
+
+/** Options of {@link produceAtomically}. */
+export interface ProduceOptions {
+  /**
+   * For a folder output: the only entries an existing folder at the target may hold for gfr to
+   * replace it. Anything else (a user's log, notes, another tool's output) makes it refuse
+   * before doing any work. Without this list, an existing non-empty folder is refused.
+   */
+  replaceableEntries?: readonly string[];
+}
+
 /**
  * A temporary path beside `target`, on the same file system so that the final rename is atomic.
  * The name starts with a dot and carries `.partial` so nobody mistakes it for a finished file.
@@ -32,7 +57,9 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
 export async function produceAtomically<T>(
   target: string,
   produce: (temporaryPath: string) => Promise<T>,
+  options: ProduceOptions = {},
 ): Promise<T> {
+  assertReplaceable(target, options);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const temporary = temporarySibling(target);
   try {
@@ -43,6 +70,19 @@ export async function produceAtomically<T>(
     fs.rmSync(temporary, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Throws {@link OutputNotReplaceableError} when `target` holds something gfr must not replace. */
+export function assertReplaceable(target: string, options: ProduceOptions = {}): void {
+  if (!fs.existsSync(target) || !fs.statSync(target).isDirectory()) return;
+  const allowed = new Set(options.replaceableEntries ?? []);
+  const foreign = fs.readdirSync(target).filter((entry) => !allowed.has(entry));
+  if (foreign.length === 0) return;
+  const listed = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? ', …' : '');
+  throw new OutputNotReplaceableError(
+    target,
+    `the folder holds files gfr did not write (${listed}); choose a new or empty folder`,
+  );
 }
 
 /** Moves `source` onto `target`; a folder already at `target` is swapped out, then removed. */

@@ -128,15 +128,16 @@ async function loadData(
   return { source: options.source, input: options.input, tables: tablesDir, ingest: report };
 }
 
-/** The user with the most clicks in the tables (ties by id): a feed with history to show. */
+/** The user with the most clicks, then events, in the tables (ties by id): a feed with history. */
 export async function mostActiveUser(tablesDir: string): Promise<string> {
   const session = await DuckSession.open();
   try {
     await registerCanonicalTables(session, tablesDir);
     const [row] = await session.jsonRows(`
-      SELECT user_id FROM event_facts WHERE type = 'click'
-      GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`);
-    return String(row?.user_id ?? '');
+      SELECT user_id FROM event_facts GROUP BY user_id
+      ORDER BY count(*) FILTER (WHERE type = 'click') DESC, count(*) DESC, user_id LIMIT 1`);
+    if (!row) throw new InvalidArgumentError(`${tablesDir} holds no events`);
+    return String(row.user_id);
   } finally {
     session.close();
   }

@@ -16,7 +16,8 @@ export interface RankedItem {
   item_id: string;
   channel: CandidateChannel;
   p_ctr: number;
-  p_cvr: number;
+  /** Null when the artifact has no purchase head (then the score is pCTR alone). */
+  p_cvr: number | null;
   score: number;
   category: string | null;
   brand: string | null;
@@ -29,6 +30,8 @@ export interface RankedFeed {
   /** ISO time the feed was ranked for: just after the last logged event. */
   ranked_at: string;
   model_version: string;
+  /** True when the user has no events: the feed is not personalised. */
+  cold_start: boolean;
   candidates: number;
   items: RankedItem[];
 }
@@ -49,7 +52,8 @@ export interface RankUserOptions {
  * (exploit: popular items of the user's favourite categories; popularity: trending items;
  * recent: newest items; explore: a stable random draw from categories the user has not
  * clicked), without items the user already bought, features as of just after the last event,
- * scored by the artifact's heads and sorted by expected conversion.
+ * scored by the artifact's heads and sorted by expected conversion. A user without events gets
+ * the same channels without personal history: a cold-start feed, not an error.
  */
 export async function rankUserFeed(options: RankUserOptions): Promise<RankedFeed> {
   const { tablesDir, ranker, userId, k = 10, candidatesPerChannel = 50 } = options;
@@ -63,9 +67,6 @@ export async function rankUserFeed(options: RankUserOptions): Promise<RankedFeed
     );
     const [span] = await session.jsonRows('SELECT max(t) AS last FROM event_facts');
     const now = Number(span.last) + 1;
-    if (Number(known.events) === 0) {
-      throw new InvalidArgumentError(`user "${userId}" has no events in ${tablesDir}`);
-    }
     await buildAggregateStates(session, settings.halfLifeSeconds);
     await session.run(candidateSql(userId, now, candidatesPerChannel));
 
@@ -84,7 +85,7 @@ export async function rankUserFeed(options: RankUserOptions): Promise<RankedFeed
         item_id: String(row.item_id),
         channel: row.channel as CandidateChannel,
         p_ctr: score.pCtr,
-        p_cvr: score.pCvr,
+        p_cvr: ranker.artifact.cvr ? score.pCvr : null,
         score: score.score,
         category: (row.category as string | null) ?? null,
         brand: (row.brand as string | null) ?? null,
@@ -96,6 +97,7 @@ export async function rankUserFeed(options: RankUserOptions): Promise<RankedFeed
       user_id: userId,
       ranked_at: new Date(now * 1000).toISOString(),
       model_version: ranker.modelVersion,
+      cold_start: Number(known.events) === 0,
       candidates: items.length,
       items: items.slice(0, k),
     };

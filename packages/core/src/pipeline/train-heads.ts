@@ -1,9 +1,22 @@
 import { CalibrationMap, applyCalibration, chooseCalibration } from '../calibration';
 import { GbdtParameters, TreeEnsemble, trainGbdt } from '../gbdt';
+import { GfrError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import { BinaryClassificationReport, binaryClassificationReport } from '../metrics';
 import { BaselineName, itemRateScores, popularityScores } from './baselines';
 import { Head, TrainingSet, selectPart } from './training-sets';
+
+/** A head cannot be trained: a part of the split has no positive example to learn from. */
+export class NoPositiveExamplesError extends GfrError {
+  constructor(head: Head, part: string, rows: number) {
+    const what = head === 'ctr' ? 'click' : 'purchase after a click';
+    super(
+      'NO_POSITIVE_EXAMPLES',
+      `cannot train ${head}: the ${part} days hold ${rows} examples but no ${what}; ` +
+        'check that clicks match impressions (same user, item and request) or use a longer log',
+    );
+  }
+}
 
 /** Progress of boosting, for progress bars: round done out of the configured rounds. */
 export type RoundListener = (head: Head, round: number, rounds: number) => void;
@@ -42,6 +55,14 @@ export async function trainHead(
   const train = selectPart(set, 'train');
   const validation = selectPart(set, 'validation');
   const test = selectPart(set, 'test');
+  for (const [name, part] of [
+    ['train', train],
+    ['validation', validation],
+  ] as const) {
+    if (!part.labels.some((label) => label === 1)) {
+      throw new NoPositiveExamplesError(set.head, name, part.labels.length);
+    }
+  }
   const log = logger.child({ head: set.head });
   log.info('training head', { train: train.labels.length, validation: validation.labels.length });
 

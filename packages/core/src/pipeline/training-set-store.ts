@@ -37,27 +37,37 @@ export async function writeTrainingSets(
   directory: string,
   prepared: PreparedTrainingSets,
 ): Promise<void> {
-  await produceAtomically(directory, async (temporary) => {
-    fs.mkdirSync(temporary, { recursive: true });
-    const sets = [prepared.ctr, prepared.cvr].filter((set): set is TrainingSet => set !== null);
-    const session = await DuckSession.open();
-    try {
-      for (const set of sets) await writeSet(session, set, path.join(temporary, setFile(set.head)));
-    } finally {
-      session.close();
-    }
-    const metadata: StoredMetadata = {
-      feature_set_version: featureSetVersion,
-      feature_names: [...featureNames],
-      feature_settings: prepared.featureSettings,
-      split: prepared.split,
-      reconstructed_impressions: prepared.reconstructedImpressions,
-      negative_keep_rate: prepared.negativeKeepRate,
-      heads: sets.map((set) => set.head),
-      notes: prepared.notes,
-    };
-    fs.writeFileSync(path.join(temporary, metadataFile), JSON.stringify(metadata, null, 2) + '\n');
-  });
+  const replaceableEntries = [metadataFile, setFile('ctr'), setFile('cvr')];
+  await produceAtomically(
+    directory,
+    async (temporary) => {
+      fs.mkdirSync(temporary, { recursive: true });
+      const sets = [prepared.ctr, prepared.cvr].filter((set): set is TrainingSet => set !== null);
+      const session = await DuckSession.open();
+      try {
+        for (const set of sets) {
+          await writeSet(session, set, path.join(temporary, setFile(set.head)));
+        }
+      } finally {
+        session.close();
+      }
+      const metadata: StoredMetadata = {
+        feature_set_version: featureSetVersion,
+        feature_names: [...featureNames],
+        feature_settings: prepared.featureSettings,
+        split: prepared.split,
+        reconstructed_impressions: prepared.reconstructedImpressions,
+        negative_keep_rate: prepared.negativeKeepRate,
+        heads: sets.map((set) => set.head),
+        notes: prepared.notes,
+      };
+      fs.writeFileSync(
+        path.join(temporary, metadataFile),
+        JSON.stringify(metadata, null, 2) + '\n',
+      );
+    },
+    { replaceableEntries },
+  );
 }
 
 /** Reads training sets written by {@link writeTrainingSets}. */

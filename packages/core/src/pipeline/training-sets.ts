@@ -124,7 +124,12 @@ export async function prepareTrainingSets(
           `corrected for a kept share of ${clickSummary.negativeKeepRate.toFixed(4)} of negatives`,
       );
     }
-    if (!cvr) notes.push('the log has no purchase after a click: no pCVR model is trained');
+    if (!cvr) {
+      notes.push(
+        'no purchase follows a click on the same item within the attribution window: ' +
+          'no pCVR model is trained',
+      );
+    }
 
     return {
       ctr,

@@ -50,7 +50,9 @@ export class SimulationOutputError extends GfrError {
   ) {
     super(
       'SIMULATOR_OUTPUT_FAILED',
-      `could not write the simulated marketplace to ${outDir}`,
+      `could not write the simulated marketplace to ${outDir}: ${
+        options?.cause instanceof Error ? options.cause.message : String(options?.cause)
+      }`,
       options,
     );
   }
