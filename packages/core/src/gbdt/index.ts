@@ -11,6 +11,14 @@ export type {
   TrainingTimings,
 } from './trainer';
 export { trainGbdt } from './trainer';
+export type { CompileOptions } from './compiled-ensemble';
+export {
+  COMPILED_FUNCTION_NODE_BUDGET,
+  CompiledEnsemble,
+  MAX_COMPILED_TREE_DEPTH,
+  MAX_COMPILED_TREE_NODES,
+} from './compiled-ensemble';
+export { FlatEnsemble } from './flat-ensemble';
 export type { ImportanceKind } from './tree-ensemble';
 export { TreeEnsemble } from './tree-ensemble';
 export type {
