@@ -92,8 +92,13 @@ function nextFloat32(value: number, direction: 1 | -1): number {
  * Rows that stress routing: data rows whose features are overwritten, at random, with a split
  * threshold of that feature, the float32 just below or above it, a missing value, ±∞ or ±0.
  */
-function probeRows(model: TreeEnsemble, base: Float32Array, rows: number, seed: number) {
-  const columns = model.numFeature;
+function probeRows(
+  model: TreeEnsemble,
+  base: Float32Array,
+  rows: number,
+  seed: number,
+  columns = model.numFeature,
+) {
   const thresholds: number[][] = Array.from({ length: columns }, () => []);
   for (const tree of describeEnsemble(model).trees) {
     for (let node = 0; node < tree.leftChildren.length; node++) {
@@ -266,5 +271,113 @@ describe('an XGBoost document with deleted nodes and children out of order', () 
     const layout = layOutEnsemble(describeEnsemble(TreeEnsemble.fromXGBoostJson(prunedDocument())));
     expect(Array.from(layout.treeNodeCounts)).toEqual([7, 7, 7]);
     expect(Array.from(layout.nodeValues)).not.toContain(Math.fround(1e30));
+  });
+});
+
+describe('generated code and batch inputs', () => {
+  const model = TreeEnsemble.fromXGBoostJson(vector.model);
+
+  it('writes every float32 as a literal that evaluates to exactly that value', () => {
+    const specials = [0, -0, 1.401298464324817e-45, -3.4028234663852886e38, Infinity, -Infinity];
+    const randomFloats = Array.from({ length: 2_000 }, (_, i) => {
+      bits[0] = 0;
+      bitsAsInt[0] = Math.imul(i + 1, 2654435761) & 0x7f7fffff;
+      return (i % 2 === 0 ? 1 : -1) * bits[0];
+    });
+    for (const value of [...specials, ...randomFloats]) {
+      const evaluated = new Function(`return ${numberLiteral(value)};`)() as number;
+      expect({ value, same: Object.is(evaluated, value) }).toEqual({ value, same: true });
+    }
+    expect(Number.isNaN(new Function(`return ${numberLiteral(NaN)};`)())).toBe(true);
+  });
+
+  it('reads rows with more columns than the model and writes into a given array', () => {
+    const values = probeRows(model, syntheticBinarySet(400, 5, 4).matrix.values, 400, 5, 5);
+    expectIdenticalScores(model, values, 400, 5);
+    const out = new Float64Array(450).fill(7);
+    const compiled = CompiledEnsemble.from(model);
+    expect(compiled.predictMargins(values, 400, out, 5)).toBe(out);
+    expect(out[400]).toBe(7);
+    expect(compiled.predictMargins(values, 0)).toEqual(new Float64Array(0));
+  });
+
+  it('refuses batches whose sizes do not add up, naming the numbers', () => {
+    const compiled = CompiledEnsemble.from(model);
+    const values = new Float32Array(30);
+    expect(() => compiled.predictMargins(values, 11)).toThrow(PredictionInputError);
+    expect(() => compiled.predictMargins(values, 11)).toThrow(
+      'values holds 30 numbers, 11 rows × 3 columns need 33',
+    );
+    expect(() => compiled.predictMargins(values, -1)).toThrow(/rows must be a non-negative/);
+    expect(() => compiled.predictMargins(values, 1.5)).toThrow(/got 1.5/);
+    expect(() => compiled.predictMargins(values, 5, undefined, 2)).toThrow(
+      "columns must be an integer of at least the model's 3 features, got 2",
+    );
+    expect(() => compiled.predictMargins(values, 10, new Float64Array(9))).toThrow(
+      'out holds 9 entries, 10 rows need 10',
+    );
+    expect(() => compiled.predictMargin([0.1, 0.2])).toThrow(/row has 2 values, the model needs 3/);
+  });
+
+  it('scores trees too deep to compile with the flat kernel, in tree order with the others', () => {
+    // A 60-deep chain: each internal node 2i has leaf 2i + 1 on the left, node 2i + 2 right.
+    const depth = 60;
+    const size = 2 * depth + 1;
+    const chain = {
+      left_children: Array.from({ length: size }, (_, n) =>
+        n % 2 === 0 && n < size - 1 ? n + 1 : -1,
+      ),
+      right_children: Array.from({ length: size }, (_, n) =>
+        n % 2 === 0 && n < size - 1 ? n + 2 : -1,
+      ),
+      split_indices: Array.from({ length: size }, (_, n) => ((n / 2) % 3) | 0),
+      default_left: Array.from({ length: size }, (_, n) => (n % 4 === 0 ? 1 : 0)),
+      split_type: new Array(size).fill(0),
+      split_conditions: Array.from({ length: size }, (_, n) =>
+        n % 2 === 0 ? -1 + n / size : Math.fround(0.001 * (n - depth)),
+      ),
+    };
+    const document = structuredClone(vector.model) as {
+      learner: { gradient_booster: { model: { tree_info: number[]; trees: unknown[] } } };
+    };
+    const booster = document.learner.gradient_booster.model;
+    booster.trees.splice(1, 0, chain);
+    booster.tree_info = [0, 0, 0, 0];
+    const mixed = TreeEnsemble.fromXGBoostJson(document);
+
+    const compiled = CompiledEnsemble.from(mixed);
+    expect(compiled.numTrees).toBe(4);
+    expect(compiled.compiledTrees).toBe(3);
+    const values = probeRows(mixed, syntheticBinarySet(1_000, 3, 8).matrix.values, 1_000, 8);
+    expectIdenticalScores(mixed, values, 1_000);
+  });
+
+  it('falls back to the flat kernel everywhere when the runtime refuses generated code', () => {
+    jest.isolateModules(() => {
+      jest.doMock('./ensemble-codegen', () => ({
+        ...jest.requireActual<object>('./ensemble-codegen'),
+        compileTreeRange: () => {
+          throw new EvalError('Code generation from strings disallowed for this context');
+        },
+      }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const isolated = require('./compiled-ensemble') as typeof import('./compiled-ensemble');
+      const refused = isolated.CompiledEnsemble.from(model);
+      expect(refused.compiledTrees).toBe(0);
+      expect(refused.fallbackReason).toMatch(/code generation failed: EvalError: Code generation/);
+      for (const testCase of vector.cases) {
+        expect(refused.predictProbability(testCase.row)).toBe(testCase.prob);
+      }
+    });
+  });
+
+  it('warms up without changing what it scores', () => {
+    const compiled = CompiledEnsemble.from(model);
+    const values = Float32Array.from(vector.cases.flatMap((c) => c.row.map((x) => x ?? NaN)));
+    const before = compiled.predictMargins(values, 5);
+    const timings = compiled.warmUp(3, 50);
+    expect(timings).toHaveLength(3);
+    expect(timings.every((milliseconds) => milliseconds >= 0)).toBe(true);
+    expect(compiled.predictMargins(values, 5)).toEqual(before);
   });
 });
