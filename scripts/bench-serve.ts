@@ -1,6 +1,8 @@
 /**
- * Load test of the inference server: requests of 500 candidates at a fixed 200 requests/s and
- * at the highest rate the server sustains, plus the in-process cost of each request stage.
+ * Load test of the inference server: requests of 500 candidates at 200 requests/s and at the
+ * highest rate the server sustains, plus the in-process cost of each request stage. The rate
+ * is run twice: evenly paced by this script (the figure the p99 target is checked on), and by
+ * autocannon, whose rate limit sends each second's quota back to back on every connection.
  *
  *   npm run build && npx tsc scripts/bench-serve.ts --outDir scripts/dist --module node16 \
  *     --target es2022 --types node --skipLibCheck --strict && node scripts/dist/bench-serve.js
@@ -13,6 +15,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -75,9 +78,10 @@ async function main(): Promise<void> {
 
   const server = await startServer(modelDir);
   try {
+    const url = `${server.address}/invocations`;
     const load = (title: string, options: Record<string, unknown>) =>
       autocannon({
-        url: `${server.address}/invocations`,
+        url,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
@@ -86,7 +90,14 @@ async function main(): Promise<void> {
         ...options,
       });
     await load('warm-up', { duration: 3 });
-    const fixed = await load('fixed', { overallRate: rate, duration: Number(flags.duration) });
+    const paced = await pacedLoad(url, body, rate, Number(flags.duration));
+    const fixed = await load('fixed', {
+      overallRate: rate,
+      duration: Number(flags.duration),
+      // autocannon's correction assumes a 1 ms interval at any rate below 1,000/s and fills
+      // the histogram with made-up samples; the paced run above is the corrected measure.
+      ignoreCoordinatedOmission: true,
+    });
     const maximum = await load('max', { duration: Number(flags['max-duration']) });
 
     const summary = {
@@ -98,12 +109,17 @@ async function main(): Promise<void> {
       server_workers: workers,
       load_average: os.loadavg().map((value) => Math.round(value * 100) / 100),
       in_process: inProcess,
-      fixed_rate: summarize(fixed, rate),
-      max_rate: summarize(maximum, null),
+      paced_rate: paced,
+      autocannon_fixed_rate: summarize(fixed, rate),
+      autocannon_max_rate: summarize(maximum, null),
     };
     for (const [name, run] of [
-      [`fixed ${rate} req/s`, summary.fixed_rate],
-      ['max rate', summary.max_rate],
+      [`paced ${rate} req/s (evenly spaced, open loop)`, summary.paced_rate],
+      [
+        `autocannon ${rate} req/s (each second's quota sent at once)`,
+        summary.autocannon_fixed_rate,
+      ],
+      [`autocannon max rate (${connections} connections)`, summary.autocannon_max_rate],
     ] as const) {
       report(
         `${name}: p50 ${run.p50_ms} ms, p90 ${run.p90_ms} ms, p99 ${run.p99_ms} ms, ` +
@@ -111,14 +127,94 @@ async function main(): Promise<void> {
           `${run.errors} errors, ${run.non_2xx} non-2xx`,
       );
     }
-    const met = summary.fixed_rate.p99_ms < 10 && summary.fixed_rate.errors === 0;
+    const met = paced.p99_ms < 10 && paced.errors === 0 && paced.non_2xx === 0;
     report(
-      `target p99 < 10 ms at ${rate} req/s with ${candidates} candidates: ${met ? 'met' : 'NOT met'}`,
+      `target p99 < 10 ms at ${rate} req/s with ${candidates} candidates (paced run): ` +
+        (met ? 'met' : 'NOT met'),
     );
     if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Sends one request every 1000/rate ms whatever the server does (an open loop, like independent
+ * app services), each on a free keep-alive socket, and times it from its scheduled start, so a
+ * generator that fell behind counts against the latency rather than hiding it.
+ */
+async function pacedLoad(url: string, body: string, rate: number, seconds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const interval = 1000 / rate;
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const send = (scheduled: number) =>
+    new Promise<void>((resolve) => {
+      const request = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (response) => {
+          if (response.statusCode !== 200) non2xx += 1;
+          response.resume();
+          response.on('end', () => {
+            latencies.push(performance.now() - scheduled);
+            resolve();
+          });
+        },
+      );
+      request.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      request.end(body);
+    });
+
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let index = 0; ; index += 1) {
+    const scheduled = started + index * interval;
+    if (scheduled - started >= seconds * 1000) break;
+    const wait = scheduled - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(send(scheduled));
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+
+  latencies.sort((a, b) => a - b);
+  const quantile = (q: number) =>
+    latencies.length
+      ? round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))])
+      : NaN;
+  return {
+    target_rate: rate,
+    p50_ms: quantile(0.5),
+    p90_ms: quantile(0.9),
+    p99_ms: quantile(0.99),
+    max_ms: latencies.length ? round(latencies[latencies.length - 1]) : NaN,
+    requests_per_second: round(inFlight.length / elapsed),
+    requests: inFlight.length,
+    duration_s: round(elapsed),
+    errors,
+    timeouts: 0,
+    non_2xx: non2xx,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 /** Per-request cost of each stage in this process, over 200 requests after 50 of warm-up. */

@@ -131,10 +131,11 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
     }
     const contentType = request.headers['content-type'];
     if (!contentType || mediaType(contentType) !== 'application/json') {
+      const given = contentType ? `"${contentType}"` : 'is missing; it';
       return fail(request, reply, 415, {
         error: {
           code: 'UNSUPPORTED_MEDIA_TYPE',
-          message: `Content-Type ${contentType ? `"${contentType}"` : 'is missing; it'} must be application/json`,
+          message: `Content-Type ${given} must be application/json`,
         },
       });
     }
