@@ -111,13 +111,19 @@ export async function materializeFeatureStore(
     const [span] = await session.jsonRows('SELECT max(t) AS last FROM event_facts');
     const asOf = span.last === null ? null : Number(span.last);
     await buildAggregateStates(session, halfLife);
+    const statesBuilt = Date.now();
     await buildLatestTables(session, asOf ?? 0, halfLife, sizes);
-    logger.info('latest aggregate states built', { asOf, halfLifeSeconds: halfLife });
+    logger.info('latest aggregate states and candidate lists built', {
+      asOf,
+      halfLifeSeconds: halfLife,
+      statesMs: statesBuilt - started,
+      latestMs: Date.now() - statesBuilt,
+    });
 
     const rows = await produceAtomically(options.outFile, async (temporary) => {
       const database = new Database(temporary);
       try {
-        return await writeStore(database, session, {
+        return await writeStore(database, session, logger, {
           as_of: asOf === null ? '' : String(asOf),
           half_life_seconds: String(halfLife),
           model_version: options.modelVersion ?? '',
@@ -269,6 +275,7 @@ async function buildLatestTables(
 async function writeStore(
   database: Database.Database,
   session: DuckSession,
+  logger: Logger,
   meta: Record<string, string>,
 ): Promise<Record<string, number>> {
   // The file is private until renamed into place: no journal, no syncs while loading.
@@ -319,7 +326,9 @@ async function writeStore(
   const rows: Record<string, number> = {};
   for (const [table, columns] of copies) {
     const source = table === 'global_totals' ? 'store_global' : `store_${table}`;
+    const copyStarted = Date.now();
     rows[table] = await copyTable(database, session, source, table, columns);
+    logger.debug('table copied', { table, rows: rows[table], ms: Date.now() - copyStarted });
   }
 
   database.exec('COMMIT');

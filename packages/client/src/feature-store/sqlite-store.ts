@@ -98,6 +98,8 @@ export class SqliteFeatureStore implements OnlineFeatureStore {
   }
 
   async getItems(itemIds: readonly string[]): Promise<Map<string, ItemFeatures>> {
+    // One query for all ids (primary-key lookups driven by json_each): measured about twice
+    // as fast as one prepared lookup per id for 150 ids.
     const found = new Map<string, ItemFeatures>();
     const rows = this.statements.items.all(JSON.stringify(itemIds)) as ItemRow[];
     for (const row of rows) found.set(String(row.item_id), itemFromRow(row));

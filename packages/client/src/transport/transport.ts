@@ -41,6 +41,9 @@ export interface TransportResponse {
 export interface EndpointTransport {
   /** Sends a body (an object is serialized to JSON; a string is sent as is). */
   invoke(body: unknown, options?: InvokeOptions): Promise<TransportResponse>;
+
+  /** Releases sockets the transport opened itself; optional. */
+  close?(): void;
 }
 
 /** Settings every transport shares. */
