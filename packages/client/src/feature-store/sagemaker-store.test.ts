@@ -257,3 +257,25 @@ test('candidates for a user fetched by getUser need no second read of the user',
     sqlite.exploitItems(userId).slice(0, 5),
   );
 });
+
+test('item records, and their absence, are reused within the cache period and then read again', async () => {
+  runtime.on(BatchGetRecordCommand).callsFake(serveRemote);
+  let now = 5_000_000;
+  const store = newStore({ clock: () => now });
+  const items = [...sqlite.itemIds()].slice(0, 3);
+
+  const first = await store.getItems([...items, 'ghost']);
+  now += 30_000;
+  const again = await store.getItems([items[0], 'ghost']);
+  expect(calls()).toHaveLength(1);
+  expect(again.get(items[0])).toEqual(first.get(items[0]));
+  expect(again.get('ghost')).toEqual(coldStartItem('ghost'));
+
+  again.get(items[0])!.aggregates.clicks.count = -1; // callers' changes stay theirs
+  expect((await store.getItems([items[0]])).get(items[0])).toEqual(first.get(items[0]));
+
+  now += 31_000;
+  await store.getItems([items[1], items[2]]);
+  expect(calls()).toHaveLength(2);
+  expect(idsOfCall(1)).toEqual([items[1], items[2]]);
+});

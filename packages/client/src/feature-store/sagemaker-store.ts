@@ -56,6 +56,14 @@ export interface SageMakerFeatureStoreOptions {
   concurrency?: number;
   /** How long the global record is reused, seconds (default 60; 0 reads it every time). */
   globalCacheSeconds?: number;
+  /**
+   * How long item records (and the absence of one) are reused, seconds (default 60; 0 turns
+   * the cache off). Items are shared by every user's feed and change only when the store is
+   * rewritten, and BatchGetRecord has a soft limit of 500 calls per second per account.
+   */
+  itemCacheSeconds?: number;
+  /** Most item records kept by that cache (default 100,000; least recently used go first). */
+  itemCacheSize?: number;
   sleep?: Sleep;
   random?: RandomSource;
   /** Milliseconds since the epoch; injectable for the cache's tests. */
@@ -89,6 +97,7 @@ export class SageMakerFeatureStore implements OnlineFeatureStore {
   private readonly random: RandomSource;
   private readonly clock: () => number;
   private cachedGlobal: { value: DecodedGlobal; readAt: number } | null = null;
+  private readonly itemCache = new Map<string, { item: ItemFeatures; readAt: number }>();
   /** Exploit lists of the users this store returned, keyed by the returned object. */
   private readonly exploitLists = new WeakMap<UserFeatures, string[]>();
 
@@ -112,16 +121,36 @@ export class SageMakerFeatureStore implements OnlineFeatureStore {
 
   async getItems(itemIds: readonly string[]): Promise<Map<string, ItemFeatures>> {
     const group = this.options.featureGroups.items;
-    const records = await this.batchGet(group, [...new Set(itemIds)]);
+    const now = this.clock();
+    const maxAge = (this.options.itemCacheSeconds ?? 60) * 1000;
     const result = new Map<string, ItemFeatures>();
-    for (const itemId of itemIds) {
-      const record = records.get(itemId);
-      result.set(
-        itemId,
-        record ? decodeItemRecord(record, `${group}/${itemId}`) : coldStartItem(itemId),
-      );
+    const missing: string[] = [];
+    for (const itemId of new Set(itemIds)) {
+      const cached = this.itemCache.get(itemId);
+      if (cached && now - cached.readAt < maxAge) {
+        // Re-inserting keeps the Map in least-recently-used order.
+        this.itemCache.delete(itemId);
+        this.itemCache.set(itemId, cached);
+        result.set(itemId, structuredClone(cached.item));
+      } else {
+        missing.push(itemId);
+      }
     }
-    return result;
+
+    const records = missing.length > 0 ? await this.batchGet(group, missing) : new Map();
+    const capacity = this.options.itemCacheSize ?? 100_000;
+    for (const itemId of missing) {
+      const record = records.get(itemId);
+      const item = record ? decodeItemRecord(record, `${group}/${itemId}`) : coldStartItem(itemId);
+      result.set(itemId, item);
+      if (maxAge <= 0 || capacity <= 0) continue;
+      this.itemCache.delete(itemId);
+      this.itemCache.set(itemId, { item: structuredClone(item), readAt: now });
+      if (this.itemCache.size > capacity) {
+        this.itemCache.delete(this.itemCache.keys().next().value as string);
+      }
+    }
+    return new Map(itemIds.map((itemId) => [itemId, result.get(itemId)!]));
   }
 
   async getGlobal(): Promise<GlobalFeatures> {
