@@ -285,6 +285,8 @@ async function startServer(modelDir: string): Promise<{ address: string; stop():
     { stdio: ['ignore', 'inherit', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // Never leave a server behind if this script fails.
+  process.once('exit', () => child.kill('SIGTERM'));
   const address = await new Promise<string>((resolve, reject) => {
     let listening = '';
     let ready = false;
