@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { ingestCommand, featuresCommand, simulateCommand } from './commands/data';
+import { materializeCommand } from './commands/client';
 import { evaluateCommand, rankCommand, trainCommand } from './commands/model';
+import { serveCommand } from './commands/serve';
 import { quickstartCommand } from './commands/quickstart';
 import { GlobalOptions, exitCodes, reportFailure } from './output';
 
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
     trainCommand(),
     evaluateCommand(),
     rankCommand(),
+    materializeCommand(),
+    serveCommand(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run gfr --help for usage)'));
   }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import * as path from 'node:path';
 import {
+  InvalidArgumentError,
   Ranker,
   evaluateArtifact,
   loadArtifact,
@@ -12,6 +13,7 @@ import {
 import { GlobalOptions, commandLogger, formatMetric, printResult } from '../output';
 import { createProgress } from '../progress';
 import { formatFeed, formatReportSummary } from '../summaries';
+import { EndpointRankFlags, endpointRankOptions, rankWithEndpoint } from './client';
 import { parsePositiveInteger } from './options';
 
 /** `gfr train`: training sets → calibrated heads, the model artifact and report.json. */
@@ -94,30 +96,49 @@ export function evaluateCommand(): Command {
     });
 }
 
-/** `gfr rank`: one user's ranked feed, scored in-process. */
+/**
+ * `gfr rank`: one user's ranked feed — in-process from the tables and an artifact, or, with
+ * `--endpoint`, through the typed client with features from the online store.
+ */
 export function rankCommand(): Command {
-  return new Command('rank')
-    .description("rank a user's feed in-process from the tables and a model artifact")
+  const command = new Command('rank')
+    .description(
+      "rank a user's feed: in-process (--tables, --model) or through an endpoint (--endpoint, --store)",
+    )
     .requiredOption('--user <id>', 'user id')
-    .requiredOption('--tables <dir>', 'folder of canonical tables')
-    .requiredOption('--model <path>', 'artifact folder or model.tar.gz')
-    .option('--k <n>', 'items in the feed', parsePositiveInteger, 10)
-    .action(
-      async (
-        flags: { user: string; tables: string; model: string; k: number },
-        command: Command,
-      ) => {
-        const options = command.optsWithGlobals<GlobalOptions>();
-        const ranker = new Ranker(await loadArtifact(path.resolve(flags.model)));
-        const feed = await rankUserFeed({
-          tablesDir: path.resolve(flags.tables),
-          ranker,
-          userId: flags.user,
-          k: flags.k,
-        });
-        printResult(options, feed, () => formatFeed(feed));
-      },
-    );
+    .option('--tables <dir>', 'folder of canonical tables (in-process ranking)')
+    .option('--model <path>', 'artifact folder or model.tar.gz (in-process ranking)')
+    .option('--k <n>', 'items in the feed', parsePositiveInteger, 10);
+  for (const option of endpointRankOptions()) command.addOption(option);
+
+  return command.action(async (flags: RankFlags, self: Command) => {
+    const options = self.optsWithGlobals<GlobalOptions>();
+    if (flags.endpoint) {
+      if (!flags.store) throw new InvalidArgumentError('--endpoint needs --store FILE.sqlite');
+      await rankWithEndpoint({ ...flags, endpoint: flags.endpoint, store: flags.store }, options);
+      return;
+    }
+    if (!flags.tables || !flags.model) {
+      throw new InvalidArgumentError(
+        'give --tables and --model to rank in-process, or --endpoint and --store',
+      );
+    }
+    const ranker = new Ranker(await loadArtifact(path.resolve(flags.model)));
+    const feed = await rankUserFeed({
+      tablesDir: path.resolve(flags.tables),
+      ranker,
+      userId: flags.user,
+      k: flags.k,
+    });
+    printResult(options, feed, () => formatFeed(feed));
+  });
 }
+
+type RankFlags = Omit<EndpointRankFlags, 'endpoint' | 'store'> & {
+  tables?: string;
+  model?: string;
+  endpoint?: string;
+  store?: string;
+};
 
 export { formatReportSummary };
