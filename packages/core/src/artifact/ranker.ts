@@ -118,14 +118,18 @@ export class Ranker {
   }
 
   /**
-   * Runs each head over generated rows until V8 has optimized the compiled trees (see
-   * {@link CompiledEnsemble.warmUp}); call before taking traffic. Returns the milliseconds of
-   * each warm-up batch, both heads together.
+   * Warms up each head (see {@link CompiledEnsemble.warmUp}), giving each up to
+   * `maxMilliseconds`; call before taking traffic. Says whether both levelled off and what a
+   * 500-row batch of each head took last.
    */
-  warmUp(batches = 60): number[] {
-    const ctr = this.ctr.warmUp(batches);
-    const cvr = this.cvr?.warmUp(batches);
-    return ctr.map((milliseconds, index) => milliseconds + (cvr?.[index] ?? 0));
+  warmUp(maxMilliseconds = 5_000): { settled: boolean; lastBatchMilliseconds: number[] } {
+    const reports = [this.ctr, ...(this.cvr ? [this.cvr] : [])].map((head) =>
+      head.warmUp(maxMilliseconds),
+    );
+    return {
+      settled: reports.every((report) => report.settled),
+      lastBatchMilliseconds: reports.map((report) => report.batchMilliseconds.at(-1) ?? 0),
+    };
   }
 
   private scoreOne(values: Float32Array): CandidateScore {

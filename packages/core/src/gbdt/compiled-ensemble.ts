@@ -49,6 +49,17 @@ const FEEDBACK_ALLOCATION_FACTOR = 10;
 /** Bounds the warm-up of very shallow trees, whose rows pass few splits. */
 const MAX_FEEDBACK_PASSES = 16;
 
+/** Batches that must all run near the fastest speed seen for a warm-up to count as settled. */
+export const SETTLED_BATCHES = 10;
+
+/** What {@link CompiledEnsemble.warmUp} did. */
+export interface WarmUpReport {
+  /** Milliseconds of each warm-up batch, in order. */
+  batchMilliseconds: number[];
+  /** Whether the speed levelled off before the time ran out. */
+  settled: boolean;
+}
+
 /** A run of consecutive trees scored by one kernel. */
 interface Segment {
   firstTree: number;
@@ -174,19 +185,23 @@ export class CompiledEnsemble {
   }
 
   /**
-   * Scores `batches` batches of `rowsPerBatch` rows that pass every split (drawn from
-   * {@link coveringRows}), so that V8 has compiled the generated functions to optimized code
-   * before live traffic arrives: a fresh 300-tree ensemble takes a second or two of background
-   * compilation, and batches run several times slower until it is done. Returns each batch's
-   * milliseconds, which show when the speed levelled off. Results are not affected.
+   * Scores batches of `rowsPerBatch` rows that pass every split (drawn from
+   * {@link coveringRows}) until V8 has compiled the generated functions to optimized code, so
+   * that live traffic does not pay for it: a fresh 300-tree ensemble takes a second or more of
+   * background compilation, and batches run several times slower until it is done. Stops once
+   * the speed has levelled off (the last {@link SETTLED_BATCHES} batches all within 25 % of the
+   * fastest) or after `maxMilliseconds`. Returns each batch's milliseconds. Scores are never
+   * affected, only speed.
    */
-  warmUp(batches = 60, rowsPerBatch = 500): number[] {
+  warmUp(maxMilliseconds = 5_000, rowsPerBatch = 500): WarmUpReport {
     const { values: covering, rows: available } = coveringRows(this.layout, 0, this.numTrees);
     const width = this.layout.numFeature;
     const batch = new Float32Array(rowsPerBatch * width);
     const margins = new Float64Array(rowsPerBatch);
-    const milliseconds: number[] = [];
-    for (let index = 0; index < batches; index++) {
+    const batchMilliseconds: number[] = [];
+    const deadline = performance.now() + maxMilliseconds;
+    let fastest = Infinity;
+    for (let index = 0; performance.now() < deadline; index++) {
       // Each batch starts elsewhere in the covering rows, so every leaf is visited over time.
       for (let row = 0; row < rowsPerBatch && available > 0; row++) {
         const source = (index * rowsPerBatch + row) % available;
@@ -194,9 +209,12 @@ export class CompiledEnsemble {
       }
       const start = performance.now();
       this.predictMargins(batch, rowsPerBatch, margins);
-      milliseconds.push(performance.now() - start);
+      const milliseconds = performance.now() - start;
+      batchMilliseconds.push(milliseconds);
+      fastest = Math.min(fastest, milliseconds);
+      if (isSettled(batchMilliseconds, fastest)) return { batchMilliseconds, settled: true };
     }
-    return milliseconds;
+    return { batchMilliseconds, settled: false };
   }
 
   private runCoveringRows(): void {
@@ -219,6 +237,13 @@ export class CompiledEnsemble {
       }
     }
   }
+}
+
+function isSettled(batchMilliseconds: number[], fastest: number): boolean {
+  // At least twice the window, so that the fastest batch is not itself part of a slow start.
+  if (batchMilliseconds.length < 2 * SETTLED_BATCHES) return false;
+  const recent = batchMilliseconds.slice(-SETTLED_BATCHES);
+  return recent.every((milliseconds) => milliseconds <= 1.25 * fastest);
 }
 
 /** Groups consecutive trees: compiled runs within the node budget, flat runs for the rest. */

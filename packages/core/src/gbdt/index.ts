@@ -11,12 +11,13 @@ export type {
   TrainingTimings,
 } from './trainer';
 export { trainGbdt } from './trainer';
-export type { CompileOptions } from './compiled-ensemble';
+export type { CompileOptions, WarmUpReport } from './compiled-ensemble';
 export {
   COMPILED_FUNCTION_NODE_BUDGET,
   CompiledEnsemble,
   MAX_COMPILED_TREE_DEPTH,
   MAX_COMPILED_TREE_NODES,
+  SETTLED_BATCHES,
 } from './compiled-ensemble';
 export { FlatEnsemble } from './flat-ensemble';
 export type { ImportanceKind } from './tree-ensemble';
