@@ -28,6 +28,9 @@ export type TreeRangeKernel = (
  * Float32Array is a float32, so `x < t` is XGBoost's float32 comparison. A node whose missing
  * values go left tests `!(x >= t)` (true for NaN), one whose missing values go right tests
  * `x < t` (false for NaN).
+ *
+ * Safety: the source holds only numbers this module formats (thresholds, leaves and feature
+ * indices from typed arrays) and fixed text; nothing of a model document reaches it as text.
  */
 export function compileTreeRange(
   layout: EnsembleLayout,

@@ -1,5 +1,5 @@
 import { EnsembleDescription } from './ensemble-description';
-import { PredictionInputError } from './errors';
+import { ModelFormatError, PredictionInputError } from './errors';
 import { logitFloat32 } from './float32';
 import { TreeEnsemble } from './tree-ensemble';
 import { readXGBoostDocument } from './xgboost-document-reader';
@@ -65,7 +65,8 @@ export function describeEnsemble(ensemble: TreeEnsemble): EnsembleDescription {
   // public accessor.
   const description = readXGBoostDocument(ensemble.toXGBoostJson(), { useBestIteration: false });
   if (description.trees.length !== ensemble.numTrees) {
-    throw new PredictionInputError(
+    throw new ModelFormatError(
+      'learner.gradient_booster.model.trees',
       `the ensemble's document holds ${description.trees.length} trees, the ensemble scores ` +
         `${ensemble.numTrees}`,
     );
