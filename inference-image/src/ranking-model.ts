@@ -33,6 +33,8 @@ export async function loadRankingModel(modelDir: string): Promise<RankingModel> 
     throw new ModelNotReadyError(`the manifest in ${modelDir} names a pCVR head that did not load`);
   }
   const ranker = new Ranker(artifact);
+  // The compiled trees run slowly until V8 has optimised them; pay that before traffic does.
+  ranker.warmUp();
   return {
     modelVersion: ranker.modelVersion,
     heads: artifact.cvr ? ['ctr', 'cvr'] : ['ctr'],
