@@ -11,6 +11,8 @@ describeCli('gfr quickstart on a small simulated marketplace', () => {
   beforeAll(() => {
     run = gfr([
       'quickstart',
+      '--through-endpoint',
+      '1',
       '--users',
       '300',
       '--days',
@@ -31,6 +33,26 @@ describeCli('gfr quickstart on a small simulated marketplace', () => {
     expect(printed.feed.items).toHaveLength(10);
     const scores = printed.feed.items.map((item: { score: number }) => item.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  test('the local endpoint, fed by the online store, scores items as the pipeline does', () => {
+    const printed = JSON.parse(run.stdout);
+    const [served] = printed.endpoint_feeds;
+    expect(served.user_id).toBe(printed.feed.user_id);
+    type Item = { item_id: string; p_ctr: number; p_cvr: number };
+    const servedById = new Map<string, Item>(
+      served.feed.items.map((item: Item) => [item.item_id, item]),
+    );
+    const common = (printed.feed.items as Item[]).filter((item) => servedById.has(item.item_id));
+
+    // The two paths draw candidates differently, but an item both rank gets the same scores.
+    expect(common.length).toBeGreaterThanOrEqual(3);
+    expect(served.feed.items[0].item_id).toBe(printed.feed.items[0].item_id);
+    for (const item of common) {
+      expect(servedById.get(item.item_id)!.p_ctr).toBeCloseTo(item.p_ctr, 9);
+      expect(servedById.get(item.item_id)!.p_cvr).toBeCloseTo(item.p_cvr, 9);
+    }
+    expect(fs.existsSync(path.join(out, 'store.sqlite'))).toBe(true);
   });
 
   test('writes report.json with test metrics of both heads and their baselines', () => {

@@ -5,6 +5,7 @@ import { runQuickstart } from '@gfr/core';
 import { GlobalOptions, commandLogger, printResult } from '../output';
 import { createProgress } from '../progress';
 import { formatFeed, formatReportSummary } from '../summaries';
+import { rankThroughLocalEndpoint } from './endpoint-demo';
 import { parseNonNegativeInteger, parsePositiveInteger, parseShare, sourceOption } from './options';
 
 interface QuickstartFlags extends GlobalOptions {
@@ -18,6 +19,7 @@ interface QuickstartFlags extends GlobalOptions {
   k: number;
   rounds?: number;
   maxBadShare?: number;
+  throughEndpoint: number;
 }
 
 /** `gfr quickstart`: ingest (or simulate), features, train, evaluate and rank, in one go. */
@@ -35,6 +37,12 @@ export function quickstartCommand(): Command {
     .option('--user <id>', 'user whose feed is ranked at the end (default: the most active)')
     .option('--k <n>', 'items in the ranked feed', parsePositiveInteger, 10)
     .option('--rounds <n>', 'maximum boosting rounds per head', parsePositiveInteger)
+    .option(
+      '--through-endpoint <users>',
+      'then serve the model locally and rank this many users through the client over HTTP',
+      parseNonNegativeInteger,
+      0,
+    )
     .addOption(
       new Option('--max-bad-share <share>', 'largest share of unreadable rows accepted').argParser(
         parseShare,
@@ -61,12 +69,38 @@ export function quickstartCommand(): Command {
           logger: commandLogger(options),
           progress,
         });
+        const served =
+          flags.throughEndpoint > 0
+            ? await rankThroughLocalEndpoint(
+                path.resolve(flags.out),
+                flags.throughEndpoint,
+                flags.k,
+                commandLogger(options),
+              )
+            : null;
         progress.stop();
         printResult(
           options,
-          { report_path: result.reportPath, report: result.report, feed: result.feed },
+          {
+            report_path: result.reportPath,
+            report: result.report,
+            feed: result.feed,
+            endpoint_feeds: served?.feeds.map(({ user_id, feed }) => ({ user_id, feed })),
+          },
           () =>
-            `${formatReportSummary(result.report)}\nreport: ${result.reportPath}\n\n${formatFeed(result.feed)}`,
+            [
+              formatReportSummary(result.report),
+              `report: ${result.reportPath}`,
+              '',
+              formatFeed(result.feed),
+              ...(served
+                ? [
+                    '',
+                    `through the local endpoint ${served.endpoint} (features from ${served.store}):`,
+                    ...served.feeds.map((feed) => feed.text),
+                  ]
+                : []),
+            ].join('\n'),
         );
       } finally {
         progress.stop();

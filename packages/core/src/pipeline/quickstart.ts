@@ -130,14 +130,21 @@ async function loadData(
 
 /** The user with the most clicks, then events, in the tables (ties by id): a feed with history. */
 export async function mostActiveUser(tablesDir: string): Promise<string> {
+  const [user] = await mostActiveUsers(tablesDir, 1);
+  return user;
+}
+
+/** The `count` users with the most clicks, then events (ties by id); throws on empty tables. */
+export async function mostActiveUsers(tablesDir: string, count: number): Promise<string[]> {
   const session = await DuckSession.open();
   try {
     await registerCanonicalTables(session, tablesDir);
-    const [row] = await session.jsonRows(`
+    const rows = await session.jsonRows(`
       SELECT user_id FROM event_facts GROUP BY user_id
-      ORDER BY count(*) FILTER (WHERE type = 'click') DESC, count(*) DESC, user_id LIMIT 1`);
-    if (!row) throw new InvalidArgumentError(`${tablesDir} holds no events`);
-    return String(row.user_id);
+      ORDER BY count(*) FILTER (WHERE type = 'click') DESC, count(*) DESC, user_id
+      LIMIT ${Math.max(1, Math.floor(count))}`);
+    if (rows.length === 0) throw new InvalidArgumentError(`${tablesDir} holds no events`);
+    return rows.map((row) => String(row.user_id));
   } finally {
     session.close();
   }
