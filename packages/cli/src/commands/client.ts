@@ -80,7 +80,10 @@ export interface EndpointRankFlags {
 export function endpointRankOptions(): Option[] {
   return [
     new Option('--endpoint <address>', 'http://host:port, sagemaker:NAME or an endpoint ARN'),
-    new Option('--store <file>', 'online feature store (from gfr materialize)'),
+    new Option(
+      '--store <file>',
+      'online feature store (from gfr materialize; default gfr-out/store.sqlite)',
+    ),
     new Option('--variant <name>', 'production variant to route to'),
     new Option(
       '--at <time>',

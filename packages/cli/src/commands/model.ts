@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   InvalidArgumentError,
@@ -114,8 +115,14 @@ export function rankCommand(): Command {
   return command.action(async (flags: RankFlags, self: Command) => {
     const options = self.optsWithGlobals<GlobalOptions>();
     if (flags.endpoint) {
-      if (!flags.store) throw new InvalidArgumentError('--endpoint needs --store FILE.sqlite');
-      await rankWithEndpoint({ ...flags, endpoint: flags.endpoint, store: flags.store }, options);
+      const store = flags.store ?? defaultStore;
+      if (!fs.existsSync(store)) {
+        throw new InvalidArgumentError(
+          `--endpoint needs an online store: ${store} does not exist ` +
+            '(give --store FILE.sqlite, written by `gfr materialize` or `npm start`)',
+        );
+      }
+      await rankWithEndpoint({ ...flags, endpoint: flags.endpoint, store }, options);
       return;
     }
     if (!flags.tables || !flags.model) {
@@ -133,6 +140,9 @@ export function rankCommand(): Command {
     printResult(options, feed, () => formatFeed(feed));
   });
 }
+
+/** The store `npm start` materializes, used by `gfr rank --endpoint` when no --store is given. */
+const defaultStore = path.join('gfr-out', 'store.sqlite');
 
 type RankFlags = Omit<EndpointRankFlags, 'endpoint' | 'store'> & {
   tables?: string;
