@@ -104,7 +104,7 @@ describeWithSharedData('gfr quickstart on the Open Bandit sample', [openBandit],
       expect(report.models.ctr!.test.positives).toBeGreaterThan(0);
       expect(report.models.cvr).toBeUndefined();
       expectTimeSplit(report);
-      expect(report.notes.join(' ')).toContain('no purchase after a click');
+      expect(report.notes.join(' ')).toContain('no purchase follows a click');
     },
     10 * minutes,
   );
