@@ -1,5 +1,5 @@
 import { MarketplaceConfig, startMilliseconds } from './config';
-import { SeededRandom, zipfWeights } from './random';
+import { SeededRandom, zipfWeights } from '../random';
 
 const dayMilliseconds = 86_400_000;
 

@@ -1,6 +1,6 @@
 import { Catalogue } from './catalogue';
 import { CandidateChannel, MarketplaceConfig, startMilliseconds } from './config';
-import { CumulativeWeights, SeededRandom } from './random';
+import { CumulativeWeights, SeededRandom } from '../random';
 
 const hourMilliseconds = 3_600_000;
 const dayMilliseconds = 86_400_000;

@@ -1,7 +1,7 @@
 import { Catalogue } from './catalogue';
 import { MarketplaceConfig } from './config';
 import { Population } from './population';
-import { sigmoid } from './random';
+import { sigmoid } from '../random';
 
 const dayMilliseconds = 86_400_000;
 

@@ -33,7 +33,7 @@ export {
   geographies,
   populationShape,
 } from './population';
-export { CumulativeWeights, SeededRandom } from './random';
+export { CumulativeWeights, SeededRandom } from '../random';
 export {
   type SimulationOptions,
   type SimulationProgress,

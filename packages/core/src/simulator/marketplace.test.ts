@@ -2,7 +2,7 @@ import { expectedImpressions } from './config';
 import { InvalidFeedError, UnknownSimulatedEntityError } from './errors';
 import { LoggedRequest, Marketplace } from './marketplace';
 import { FeedPolicy, FeedRequest, ShownItem } from './policy';
-import { SeededRandom } from './random';
+import { SeededRandom } from '../random';
 import { SummaryAccumulator } from './summary';
 
 const smallConfig = { seed: 3, users: 300, items: 300, days: 5 };

@@ -12,7 +12,7 @@ import { FeedbackQueue } from './feedback-queue';
 import { GroundTruth } from './ground-truth';
 import { ChannelMixPolicy, FeedPolicy, FeedRequest, ShownItem } from './policy';
 import { Population, SimulatedUser } from './population';
-import { SeededRandom } from './random';
+import { SeededRandom } from '../random';
 import { DaySchedule, appendSchedule, scheduleDay } from './traffic';
 
 const dayMilliseconds = 86_400_000;

@@ -2,7 +2,7 @@ import { SimulatedItem } from './catalogue';
 import { CandidateSource } from './channels';
 import { CandidateChannel, ChannelMix, candidateChannels } from './config';
 import { SimulatedUser } from './population';
-import { SeededRandom } from './random';
+import { SeededRandom } from '../random';
 
 /** One feed request: who asks, when, and what the policy may draw candidates from. */
 export interface FeedRequest {

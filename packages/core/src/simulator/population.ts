@@ -1,6 +1,6 @@
 import { Catalogue } from './catalogue';
 import { MarketplaceConfig } from './config';
-import { SeededRandom } from './random';
+import { SeededRandom } from '../random';
 
 /**
  * Geographies (ISO country codes) with their share of users and how they shift behaviour.

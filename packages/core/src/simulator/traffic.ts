@@ -1,7 +1,7 @@
 import { MarketplaceConfig } from './config';
 import { isWeekend } from './ground-truth';
 import { Population } from './population';
-import { SeededRandom } from './random';
+import { SeededRandom } from '../random';
 
 const hourMilliseconds = 3_600_000;
 

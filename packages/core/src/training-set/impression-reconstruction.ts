@@ -1,5 +1,5 @@
 import { DuckSession } from '../duckdb/database';
-import { SeededRandom } from '../simulator/random';
+import { SeededRandom } from '../random';
 
 /**
  * Logs such as Taobao's and REES46's record what users clicked but not what they were shown.
