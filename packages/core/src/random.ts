@@ -1,6 +1,6 @@
 /**
- * Seeded pseudo-random numbers for the simulator and for sampling (impression reconstruction). Every random draw of a simulation comes from
- * streams derived from one seed, so a seed gives bit-identical output on every machine (only
+ * Seeded pseudo-random numbers for the simulator and for sampled impressions. Every random draw
+ * of a simulation comes from streams derived from one seed, so a seed gives bit-identical output on every machine (only
  * 32-bit integer arithmetic and IEEE doubles are involved, no `Math.random`).
  */
 
