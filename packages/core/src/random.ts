@@ -1,7 +1,8 @@
 /**
  * Seeded pseudo-random numbers for the simulator and for sampled impressions. Every random draw
- * of a simulation comes from streams derived from one seed, so a seed gives bit-identical output on every machine (only
- * 32-bit integer arithmetic and IEEE doubles are involved, no `Math.random`).
+ * of a simulation comes from streams derived from one seed, so a seed gives bit-identical output
+ * on every machine (only 32-bit integer arithmetic and IEEE doubles are involved, no
+ * `Math.random`).
  */
 
 /** Mixes a 32-bit value (splitmix32's finaliser); spreads nearby seeds far apart. */
