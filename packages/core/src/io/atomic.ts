@@ -62,6 +62,7 @@ export async function produceAtomically<T>(
   assertReplaceable(target, options);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const temporary = temporarySibling(target);
+  removeAbandonedPartials(target);
   try {
     const result = await produce(temporary);
     replacePath(temporary, target);
@@ -69,6 +70,34 @@ export async function produceAtomically<T>(
   } catch (error) {
     fs.rmSync(temporary, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * Removes temporary siblings of `target` left by gfr processes that died mid-write (killed, or
+ * interrupted with Ctrl-C). Their names carry the writer's process id; a live writer's are kept.
+ */
+export function removeAbandonedPartials(target: string): string[] {
+  const directory = path.dirname(target);
+  if (!fs.existsSync(directory)) return [];
+  const prefix = `.${path.basename(target)}.`;
+  const removed: string[] = [];
+  for (const entry of fs.readdirSync(directory)) {
+    const match = entry.startsWith(prefix) && /\.(\d+)-[0-9a-f]+\.partial(\.old)?$/.exec(entry);
+    if (!match || isProcessAlive(Number(match[1]))) continue;
+    fs.rmSync(path.join(directory, entry), { recursive: true, force: true });
+    removed.push(entry);
+  }
+  return removed;
+}
+
+function isProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
   }
 }
 
