@@ -1,1 +1,2 @@
 export * from './feature-distribution';
+export * from './drift-statistics';

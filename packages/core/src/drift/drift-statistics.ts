@@ -1,0 +1,129 @@
+import { InvalidArgumentError } from '../errors';
+import { FeatureDistribution, binShares } from './feature-distribution';
+
+/**
+ * Distances between a feature's training distribution (kept in the model artifact) and the
+ * distribution the endpoint sees. Both are effect sizes, not p-values: with thousands of rows a
+ * test would flag every feature, while these stay put unless the distribution really moves.
+ */
+
+/** Floor applied to bin shares before taking logarithms: an empty bin counts as 0.01 %. */
+export const shareFloor = 1e-4;
+
+/**
+ * Population stability index Σ (a − e) · ln(a / e) over shared bins, with actual shares `a` and
+ * expected (training) shares `e`, each floored at {@link shareFloor}. 0 means identical; 0.1 is
+ * the usual "moderate shift" line and 0.25 "major".
+ */
+export function populationStabilityIndex(expected: number[], actual: number[]): number {
+  requireSameBins(expected, actual);
+  let index = 0;
+  for (let bin = 0; bin < expected.length; bin++) {
+    const e = Math.max(expected[bin], shareFloor);
+    const a = Math.max(actual[bin], shareFloor);
+    index += (a - e) * Math.log(a / e);
+  }
+  return index;
+}
+
+/**
+ * Jensen–Shannon distance: the square root of the Jensen–Shannon divergence with base-2
+ * logarithms, so it lies in [0, 1] (0 identical, 1 disjoint). Bins empty in both are skipped.
+ */
+export function jensenShannonDistance(p: number[], q: number[]): number {
+  requireSameBins(p, q);
+  const pTotal = sum(p);
+  const qTotal = sum(q);
+  let divergence = 0;
+  for (let bin = 0; bin < p.length; bin++) {
+    const pi = p[bin] / pTotal;
+    const qi = q[bin] / qTotal;
+    const mi = (pi + qi) / 2;
+    if (pi > 0) divergence += 0.5 * pi * Math.log2(pi / mi);
+    if (qi > 0) divergence += 0.5 * qi * Math.log2(qi / mi);
+  }
+  return Math.sqrt(Math.max(0, Math.min(1, divergence)));
+}
+
+/** Thresholds of {@link featureDrift}; every field has a default. */
+export interface DriftThresholds {
+  /** PSI at or above which a feature drifted (default 0.2). */
+  psi: number;
+  /** Jensen–Shannon distance at or above which a feature drifted (default 0.1). */
+  jensenShannon: number;
+  /** Fewest current rows to judge at all (default 200): a handful of requests never alarms. */
+  minimumRows: number;
+}
+
+/** Default drift thresholds. */
+export const defaultDriftThresholds: DriftThresholds = {
+  psi: 0.2,
+  jensenShannon: 0.1,
+  minimumRows: 200,
+};
+
+/** How one feature moved between training and now. */
+export interface FeatureDrift {
+  feature: string;
+  rows: number;
+  psi: number;
+  jensen_shannon: number;
+  missing_share_reference: number;
+  missing_share_current: number;
+  /** True when either distance crossed its threshold on enough rows. */
+  drifted: boolean;
+  /** False when there were fewer rows than `minimumRows`: the distances are then only shown. */
+  judged: boolean;
+}
+
+/**
+ * Compares current values of one feature (NaN = missing) with its training distribution. The
+ * bins are the artifact's (training deciles, or one per category code) plus one for missing
+ * values, so a feature that suddenly goes missing drifts too.
+ */
+export function featureDrift(
+  reference: FeatureDistribution,
+  currentValues: ArrayLike<number>,
+  thresholds: DriftThresholds = defaultDriftThresholds,
+): FeatureDrift {
+  const present: number[] = [];
+  for (let row = 0; row < currentValues.length; row++) {
+    if (!Number.isNaN(currentValues[row])) present.push(currentValues[row]);
+  }
+  present.sort((a, b) => a - b);
+  const rows = currentValues.length;
+  const currentMissing = rows === 0 ? 0 : 1 - present.length / rows;
+
+  const withMissing = (shares: number[], missing: number) => [
+    ...shares.map((share) => share * (1 - missing)),
+    missing,
+  ];
+  const expected = withMissing(reference.shares, reference.missingShare);
+  const actual = withMissing(binShares(present, reference.edges, reference.kind), currentMissing);
+  const psi = populationStabilityIndex(expected, actual);
+  const jensenShannon = jensenShannonDistance(expected, actual);
+  const judged = rows >= thresholds.minimumRows;
+
+  return {
+    feature: reference.name,
+    rows,
+    psi,
+    jensen_shannon: jensenShannon,
+    missing_share_reference: reference.missingShare,
+    missing_share_current: currentMissing,
+    drifted: judged && (psi >= thresholds.psi || jensenShannon >= thresholds.jensenShannon),
+    judged,
+  };
+}
+
+function requireSameBins(a: number[], b: number[]): void {
+  if (a.length !== b.length || a.length === 0) {
+    throw new InvalidArgumentError(
+      `distributions must have the same, non-zero number of bins (got ${a.length} and ${b.length})`,
+    );
+  }
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
