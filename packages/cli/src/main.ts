@@ -5,6 +5,7 @@ import * as path from 'node:path';
 
 import { ingestCommand, featuresCommand, simulateCommand } from './commands/data';
 import { materializeCommand } from './commands/client';
+import { driftCommand } from './commands/drift';
 import { evaluateCommand, rankCommand, trainCommand } from './commands/model';
 import { serveCommand } from './commands/serve';
 import { quickstartCommand } from './commands/quickstart';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     rankCommand(),
     materializeCommand(),
     serveCommand(),
+    driftCommand(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run gfr --help for usage)'));
   }
@@ -47,7 +49,8 @@ export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return exitCodes.ok;
+    // A command that finished with a verdict (gfr drift) sets the exit code itself.
+    return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok;
   } catch (error) {
     // Commander has already printed its own message for usage errors, help and --version.
     if (error instanceof CommanderError) {

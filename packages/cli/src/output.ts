@@ -27,8 +27,8 @@ export function printResult(options: GlobalOptions, result: unknown, human: () =
   if (!options.quiet) process.stdout.write(human() + '\n');
 }
 
-/** Exit codes of the gfr command. */
-export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+/** Exit codes of the gfr command: 3 means `gfr drift` found drift beyond its thresholds. */
+export const exitCodes = { ok: 0, failure: 1, usage: 2, drift: 3 } as const;
 
 /**
  * Reports a failure on stderr in one line a person can act on (a JSON object with --json) and

@@ -1,2 +1,3 @@
 export * from './feature-distribution';
 export * from './drift-statistics';
+export * from './request-drift';

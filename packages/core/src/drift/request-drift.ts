@@ -1,0 +1,95 @@
+import { LoadedArtifact } from '../artifact/load-artifact';
+import { featureNames } from '../features/feature-spec';
+import { createVectorizer } from '../features/vectorize';
+import { fillFeatureInputFromRequest, newFeatureInput } from '../invocation/feature-inputs';
+import { parseInvocationRequest } from '../invocation/parse';
+import {
+  DriftThresholds,
+  FeatureDrift,
+  defaultDriftThresholds,
+  featureDrift,
+} from './drift-statistics';
+
+/**
+ * Features the endpoint sets itself rather than reading from the world: every candidate is
+ * scored at position 1, so comparing that with logged positions would always alarm.
+ */
+export const servingConstantFeatures: readonly string[] = ['position'];
+
+/** One served invocation as Data Capture recorded it. */
+export interface CapturedInvocation {
+  /** The request body as text. */
+  requestText: string;
+  /** ISO time of the invocation: the ranking time of requests that name none. */
+  inferenceTime: string;
+}
+
+/** Feature drift of a window of served requests against a model's training data. */
+export interface FeatureDriftReport {
+  model_version: string;
+  requests: number;
+  /** Candidates whose model inputs were rebuilt (purchased items are not scored, so not counted). */
+  candidates: number;
+  /** Captured requests that were not valid version-1 requests; counted, never fatal. */
+  unreadable_requests: number;
+  thresholds: DriftThresholds;
+  features: FeatureDrift[];
+  /** Names of the features that drifted, most drifted (by PSI) first. */
+  drifted_features: string[];
+}
+
+/**
+ * Rebuilds the model inputs of every candidate of the captured requests with the artifact's own
+ * vectorizer, exactly as the endpoint scored them, and measures each feature's drift against the
+ * training distribution stored in the artifact.
+ */
+export function checkFeatureDrift(
+  artifact: LoadedArtifact,
+  invocations: readonly CapturedInvocation[],
+  thresholds: DriftThresholds = defaultDriftThresholds,
+): FeatureDriftReport {
+  const vectorize = createVectorizer(artifact.manifest.feature_settings);
+  const width = featureNames.length;
+  const columns = featureNames.map(() => [] as number[]);
+  const row = new Float32Array(width);
+  const input = newFeatureInput();
+  let requests = 0;
+  let unreadable = 0;
+
+  for (const invocation of invocations) {
+    let request;
+    try {
+      request = parseInvocationRequest(JSON.parse(invocation.requestText));
+    } catch {
+      unreadable++;
+      continue;
+    }
+    requests++;
+    const time = request.time ?? Date.parse(invocation.inferenceTime) / 1000;
+    const purchased = new Set(request.user.purchased_items);
+    for (const candidate of request.candidates) {
+      if (purchased.has(candidate.item_id)) continue;
+      vectorize(fillFeatureInputFromRequest(input, request, candidate, time), row);
+      for (let column = 0; column < width; column++) columns[column].push(row[column]);
+    }
+  }
+
+  const features = artifact.featureDistributions.map((reference, column) => {
+    const drift = featureDrift(reference, columns[column], thresholds);
+    return servingConstantFeatures.includes(reference.name)
+      ? { ...drift, judged: false, drifted: false }
+      : drift;
+  });
+  return {
+    model_version: artifact.manifest.model_version,
+    requests,
+    candidates: columns[0].length,
+    unreadable_requests: unreadable,
+    thresholds,
+    features,
+    drifted_features: features
+      .filter((feature) => feature.drifted)
+      .sort((a, b) => b.psi - a.psi)
+      .map((feature) => feature.feature),
+  };
+}
