@@ -11,7 +11,6 @@ import {
 } from '@gfr/client';
 
 import { GlobalOptions, commandLogger, printResult } from '../output';
-import { parsePositiveInteger } from './options';
 
 /** `gfr materialize`: canonical tables + a model's feature settings → the SQLite online store. */
 export function materializeCommand(): Command {
@@ -75,7 +74,7 @@ export interface EndpointRankFlags {
 
 /**
  * The options `gfr rank` needs to rank through an endpoint instead of in-process: `--endpoint`,
- * `--store`, `--variant`, `--at`. For merging into the existing rank command.
+ * `--store`, `--variant`, `--at`; `gfr rank` adds them to its own.
  */
 export function endpointRankOptions(): Option[] {
   return [
@@ -92,25 +91,6 @@ export function endpointRankOptions(): Option[] {
       .argParser(parseRankTime)
       .default('store'),
   ];
-}
-
-/**
- * `gfr rank --endpoint`: a user's feed through the typed client: candidates and features from
- * the SQLite store, scores from the endpoint. Registered under `name` (default `rank-endpoint`;
- * see the report for merging it into `gfr rank`).
- */
-export function rankEndpointCommand(name = 'rank-endpoint'): Command {
-  const command = new Command(name)
-    .description("rank a user's feed through an endpoint, with features from the online store")
-    .requiredOption('--user <id>', 'user id')
-    .option('--k <n>', 'items in the feed', parsePositiveInteger, 10);
-  for (const option of endpointRankOptions()) {
-    if (option.long === '--endpoint' || option.long === '--store') option.makeOptionMandatory();
-    command.addOption(option);
-  }
-  return command.action(async (flags: EndpointRankFlags, self: Command) => {
-    await rankWithEndpoint(flags, self.optsWithGlobals<GlobalOptions>());
-  });
 }
 
 /** The action of an endpoint ranking: ranks and prints the feed (a table, or JSON with --json). */
