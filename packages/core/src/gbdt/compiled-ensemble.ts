@@ -2,9 +2,9 @@ import { coveringRows } from './covering-rows';
 import { EnsembleDescription } from './ensemble-description';
 import { TreeRangeKernel, compileTreeRange } from './ensemble-codegen';
 import { EnsembleLayout, describeEnsemble, layOutEnsemble } from './ensemble-layout';
-import { addTreeLeaves, toProbabilities } from './flat-ensemble';
-import { sigmoidFloat32 } from './float32';
-import { checkRowBatch, copyRowToFloat32 } from './row-batch';
+import { addTreeLeaves } from './flat-ensemble';
+import { LayoutScorer } from './layout-scorer';
+import { checkRowBatch } from './row-batch';
 import { TreeEnsemble } from './tree-ensemble';
 
 /** How {@link CompiledEnsemble} scores: generated code where it can, else the flat kernel. */
@@ -80,19 +80,14 @@ interface Segment {
  * One instance per thread. The single-row methods share a scratch row, which is safe because
  * scoring is synchronous.
  */
-export class CompiledEnsemble {
+export class CompiledEnsemble extends LayoutScorer {
   private readonly segments: Segment[];
-  private readonly scratchRow: Float32Array;
-  private readonly scratchMargin = new Float64Array(1);
 
   /** Why no tree runs as generated code, when none does (e.g. the runtime refused it). */
   readonly fallbackReason: string | undefined;
 
-  private constructor(
-    private readonly layout: EnsembleLayout,
-    options: CompileOptions,
-  ) {
-    this.scratchRow = new Float32Array(layout.numFeature);
+  private constructor(layout: EnsembleLayout, options: CompileOptions) {
+    super(layout);
     const strategy = options.strategy ?? 'compiled';
     let fallbackReason: string | undefined =
       strategy === 'flat' ? 'the flat strategy was asked for' : undefined;
@@ -161,27 +156,6 @@ export class CompiledEnsemble {
       else addTreeLeaves(this.layout, firstTree, endTree, values, rows, columns, margins);
     }
     return margins;
-  }
-
-  /** XGBoost's float32 sigmoid of {@link predictMargins}, same arguments. */
-  predictProbabilities(
-    values: Float32Array,
-    rows: number,
-    out?: Float64Array,
-    columns = this.layout.numFeature,
-  ): Float64Array {
-    return toProbabilities(this.predictMargins(values, rows, out, columns), rows);
-  }
-
-  /** The raw score of one row; NaN, null or undefined mean missing. */
-  predictMargin(row: ArrayLike<number | null | undefined>): number {
-    const values = copyRowToFloat32(row, this.layout.numFeature, this.scratchRow);
-    return this.predictMargins(values, 1, this.scratchMargin)[0];
-  }
-
-  /** The probability of one row (XGBoost's float32 sigmoid of its margin). */
-  predictProbability(row: ArrayLike<number | null | undefined>): number {
-    return sigmoidFloat32(this.predictMargin(row));
   }
 
   /**

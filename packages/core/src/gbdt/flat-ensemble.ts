@@ -1,7 +1,7 @@
 import { EnsembleDescription } from './ensemble-description';
 import { EnsembleLayout, describeEnsemble, layOutEnsemble } from './ensemble-layout';
-import { sigmoidFloat32 } from './float32';
-import { checkRowBatch, copyRowToFloat32 } from './row-batch';
+import { LayoutScorer } from './layout-scorer';
+import { checkRowBatch } from './row-batch';
 import { TreeEnsemble } from './tree-ensemble';
 
 // A module-level alias: global `Math` lookups are slow inside jest's VM sandbox.
@@ -13,12 +13,9 @@ const fround = Math.fround;
  * reference traversal on batches, and free of generated code (see `CompiledEnsemble` for the
  * fastest scorer, which falls back to this kernel where it cannot compile).
  */
-export class FlatEnsemble {
-  private readonly scratchRow: Float32Array;
-  private readonly scratchMargin = new Float64Array(1);
-
-  private constructor(readonly layout: EnsembleLayout) {
-    this.scratchRow = new Float32Array(layout.numFeature);
+export class FlatEnsemble extends LayoutScorer {
+  private constructor(layout: EnsembleLayout) {
+    super(layout);
   }
 
   /** Lays out a loaded ensemble. */
@@ -57,33 +54,6 @@ export class FlatEnsemble {
     addTreeLeaves(this.layout, 0, this.numTrees, values, rows, columns, margins);
     return margins;
   }
-
-  /** XGBoost's float32 sigmoid of {@link predictMargins}. */
-  predictProbabilities(
-    values: Float32Array,
-    rows: number,
-    out?: Float64Array,
-    columns = this.layout.numFeature,
-  ): Float64Array {
-    return toProbabilities(this.predictMargins(values, rows, out, columns), rows);
-  }
-
-  /** The raw score of one row; NaN, null or undefined mean missing. */
-  predictMargin(row: ArrayLike<number | null | undefined>): number {
-    const values = copyRowToFloat32(row, this.layout.numFeature, this.scratchRow);
-    return this.predictMargins(values, 1, this.scratchMargin)[0];
-  }
-
-  /** The probability of one row (XGBoost's float32 sigmoid of its margin). */
-  predictProbability(row: ArrayLike<number | null | undefined>): number {
-    return sigmoidFloat32(this.predictMargin(row));
-  }
-}
-
-/** Replaces the first `rows` margins by their float32 sigmoid; returns the same array. */
-export function toProbabilities(margins: Float64Array, rows: number): Float64Array {
-  for (let row = 0; row < rows; row++) margins[row] = sigmoidFloat32(margins[row]);
-  return margins;
 }
 
 /**
