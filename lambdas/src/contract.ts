@@ -1,0 +1,148 @@
+/**
+ * What the CDK stacks and the Lambda handlers agree on: environment variable names, the
+ * retraining chain's input, the drift event and the CloudWatch metric names. Both sides import
+ * these constants so that a rename cannot break the wiring silently.
+ */
+
+/** Environment variables the stacks set on the handlers. */
+export const HandlerEnvironment = {
+  /** The artifact bucket's name. */
+  ARTIFACT_BUCKET: 'GFR_ARTIFACT_BUCKET',
+  /** The SageMaker model package group of the ranker. */
+  MODEL_PACKAGE_GROUP_NAME: 'GFR_MODEL_PACKAGE_GROUP_NAME',
+  /** The stable name of the ranker endpoint. */
+  ENDPOINT_NAME: 'GFR_ENDPOINT_NAME',
+  /** The role SageMaker jobs, models and the endpoint run as; the only role handlers may pass. */
+  SAGEMAKER_ROLE_ARN: 'GFR_SAGEMAKER_ROLE_ARN',
+  /** The inference image's URI (serve, train, process, evaluate). */
+  INFERENCE_IMAGE_URI: 'GFR_INFERENCE_IMAGE_URI',
+  /** The retraining chain's Step Functions state machine. */
+  RETRAIN_STATE_MACHINE_ARN: 'GFR_RETRAIN_STATE_MACHINE_ARN',
+  /** `gfr` (the image's own GBDT) or `xgboost` (SageMaker's built-in XGBoost). */
+  TRAINER: 'GFR_TRAINER',
+  /** JSON object of hyperparameters; values are sent to SageMaker as strings. */
+  HYPERPARAMETERS: 'GFR_HYPERPARAMETERS',
+  /** Days of data in the training, validation and test windows, and the gap in hours. */
+  TRAIN_DAYS: 'GFR_TRAIN_DAYS',
+  VALIDATION_DAYS: 'GFR_VALIDATION_DAYS',
+  TEST_DAYS: 'GFR_TEST_DAYS',
+  GAP_HOURS: 'GFR_GAP_HOURS',
+  /** The variants the deploy handler writes; constants, never model versions. */
+  CHAMPION_VARIANT_NAME: 'GFR_CHAMPION_VARIANT_NAME',
+  CHALLENGER_VARIANT_NAME: 'GFR_CHALLENGER_VARIANT_NAME',
+  /** Share of traffic a new challenger gets, percent (0–100). */
+  CHALLENGER_TRAFFIC_PERCENT: 'GFR_CHALLENGER_TRAFFIC_PERCENT',
+  ENDPOINT_INSTANCE_TYPE: 'GFR_ENDPOINT_INSTANCE_TYPE',
+  ENDPOINT_INSTANCE_COUNT: 'GFR_ENDPOINT_INSTANCE_COUNT',
+  /** Comma-separated CloudWatch alarm names that roll a blue/green update back. */
+  ROLLBACK_ALARM_NAMES: 'GFR_ROLLBACK_ALARM_NAMES',
+  /** Gate tolerances: how much worse AUC and log loss may be, and the largest calibration error. */
+  GATE_AUC_TOLERANCE: 'GFR_GATE_AUC_TOLERANCE',
+  GATE_LOG_LOSS_TOLERANCE: 'GFR_GATE_LOG_LOSS_TOLERANCE',
+  GATE_MAX_CALIBRATION_ERROR: 'GFR_GATE_MAX_CALIBRATION_ERROR',
+  /** Data capture destination (`s3://bucket/captures`) and sampling percent. */
+  CAPTURE_S3_URI: 'GFR_CAPTURE_S3_URI',
+  CAPTURE_PERCENT: 'GFR_CAPTURE_PERCENT',
+  /** Drift check window in hours, thresholds and the smallest window that may alarm. */
+  DRIFT_WINDOW_HOURS: 'GFR_DRIFT_WINDOW_HOURS',
+  DRIFT_PSI_THRESHOLD: 'GFR_DRIFT_PSI_THRESHOLD',
+  DRIFT_JS_THRESHOLD: 'GFR_DRIFT_JS_THRESHOLD',
+  DRIFT_MIN_RECORDS: 'GFR_DRIFT_MIN_RECORDS',
+  /** The EventBridge bus drift events go to. @default the account's default bus */
+  EVENT_BUS_NAME: 'GFR_EVENT_BUS_NAME',
+} as const;
+
+/** Key prefixes of the artifact bucket; each ends with a slash. */
+export const BucketPrefix = {
+  /** Canonical Parquet tables (events, items, users) that training windows are cut from. */
+  DATA: 'data/',
+  /** Training sets built by the processing step, one folder per retraining job. */
+  FEATURES: 'features/',
+  /** Training output and packaged artifacts, one folder per retraining job. */
+  MODELS: 'models/',
+  /** SageMaker Data Capture files. */
+  CAPTURES: 'captures/',
+  /** Drift, evaluation and experiment reports. */
+  REPORTS: 'reports/',
+} as const;
+
+/** The image's arguments for the retraining chain's steps (besides `serve` and `train`). */
+export const ImageCommand = {
+  /** Builds the training sets of a window from canonical tables (a Processing job). */
+  PROCESS: 'process',
+  /** Turns training output (gfr's or XGBoost's) into a served artifact with metrics. */
+  EVALUATE: 'evaluate',
+} as const;
+
+/** Container paths of the processing steps (SageMaker Processing's `/opt/ml/processing`). */
+export const ProcessingPath = {
+  CANONICAL_INPUT: '/opt/ml/processing/input/data',
+  TRAINING_SETS_OUTPUT: '/opt/ml/processing/output/training-sets',
+  TRAINING_SETS_INPUT: '/opt/ml/processing/input/training-sets',
+  MODEL_INPUT: '/opt/ml/processing/input/model',
+  ARTIFACT_OUTPUT: '/opt/ml/processing/output/artifact',
+} as const;
+
+/** The half-open time windows of one retraining run, ISO 8601 instants. */
+export interface RetrainWindow {
+  readonly trainStart: string;
+  readonly validationStart: string;
+  readonly testStart: string;
+  readonly testEnd: string;
+}
+
+/**
+ * The input of one execution of the retraining state machine. The execution is named
+ * `jobName`, so a second start for the same window is refused by Step Functions itself.
+ */
+export interface RetrainExecutionInput {
+  /** Deterministic from the model package group and the window; also the jobs' name. */
+  readonly jobName: string;
+  readonly trainer: 'gfr' | 'xgboost';
+  readonly window: RetrainWindow;
+  /** `s3://bucket/data/` */
+  readonly canonicalDataUri: string;
+  /** `s3://bucket/features/<jobName>/` */
+  readonly trainingSetsUri: string;
+  /** `s3://bucket/models/<jobName>/training/` */
+  readonly trainingOutputUri: string;
+  /** `s3://bucket/models/<jobName>/artifact/`, where `model.tar.gz` and `report.json` land. */
+  readonly artifactUri: string;
+  /** Every value a string, as SageMaker requires. */
+  readonly hyperparameters: Readonly<Record<string, string>>;
+  readonly trainingInstanceType: string;
+  readonly trainingInstanceCount: number;
+}
+
+/** The drift check's EventBridge event; the retrain rule matches on source and detail type. */
+export const DriftEvent = {
+  SOURCE: 'gfr.drift',
+  DETAIL_TYPE: 'Feature Drift Detected',
+} as const;
+
+/** CloudWatch metrics the handlers publish (embedded metric format) and the dashboard shows. */
+export const GfrMetric = {
+  NAMESPACE: 'gfr',
+  /** Dimension naming the endpoint a drift metric describes. */
+  ENDPOINT_DIMENSION: 'Endpoint',
+  DRIFTED_FEATURES: 'DriftedFeatures',
+  MAX_FEATURE_PSI: 'MaxFeaturePsi',
+  MAX_FEATURE_JENSEN_SHANNON: 'MaxFeatureJensenShannon',
+  PREDICTED_CTR_SHIFT: 'PredictedCtrShift',
+  PREDICTED_CVR_SHIFT: 'PredictedCvrShift',
+  CAPTURED_RECORDS: 'CapturedRecords',
+  MALFORMED_CAPTURE_LINES: 'MalformedCaptureLines',
+  RETRAIN_STARTED: 'RetrainStarted',
+  RETRAIN_SKIPPED: 'RetrainSkipped',
+  RETRAIN_FAILED: 'RetrainFailed',
+  DEPLOY_ACCEPTED: 'DeployAccepted',
+  DEPLOY_REJECTED: 'DeployRejected',
+  DEPLOY_ROLLED_BACK: 'DeployRolledBack',
+} as const;
+
+/** Handler entry files, relative to the repository root, each exporting `handler`. */
+export const HandlerEntry = {
+  RETRAIN: 'lambdas/src/retrain-handler.ts',
+  DEPLOY: 'lambdas/src/deploy-handler.ts',
+  DRIFT_CHECK: 'lambdas/src/drift-check-handler.ts',
+} as const;
