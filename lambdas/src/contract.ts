@@ -18,6 +18,8 @@ export const HandlerEnvironment = {
   INFERENCE_IMAGE_URI: 'GFR_INFERENCE_IMAGE_URI',
   /** The retraining chain's Step Functions state machine. */
   RETRAIN_STATE_MACHINE_ARN: 'GFR_RETRAIN_STATE_MACHINE_ARN',
+  /** SageMaker's built-in XGBoost 3.0-5 image URI in the stack's region. */
+  XGBOOST_IMAGE_URI: 'GFR_XGBOOST_IMAGE_URI',
   /** `gfr` (the image's own GBDT) or `xgboost` (SageMaker's built-in XGBoost). */
   TRAINER: 'GFR_TRAINER',
   /** JSON object of hyperparameters; values are sent to SageMaker as strings. */
@@ -112,6 +114,18 @@ export interface RetrainExecutionInput {
   readonly hyperparameters: Readonly<Record<string, string>>;
   readonly trainingInstanceType: string;
   readonly trainingInstanceCount: number;
+}
+
+/**
+ * What the retraining state machine's last step sends the deploy handler once the candidate is
+ * registered: the handler gates it against the champion and rolls it out as the challenger.
+ */
+export interface CandidateReadyInput {
+  readonly kind: 'candidate-ready';
+  readonly jobName: string;
+  readonly modelPackageArn: string;
+  /** Where the evaluate step wrote `model.tar.gz` and `report.json`. */
+  readonly artifactUri: string;
 }
 
 /** The drift check's EventBridge event; the retrain rule matches on source and detail type. */
