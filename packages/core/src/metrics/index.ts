@@ -19,3 +19,4 @@ export type {
 } from './calibration-error';
 export * from './ranked-lists';
 export * from './report';
+export * from './curves';

@@ -1,5 +1,6 @@
 import { LoadedArtifact } from '../artifact/load-artifact';
 import { BinaryClassificationReport, binaryClassificationReport } from '../metrics';
+import { HeadDiagnostics, headDiagnostics } from './head-diagnostics';
 import { calibrate } from './train-heads';
 import { PreparedTrainingSets, selectPart } from './training-sets';
 import { SplitPart } from '../training-set/time-split';
@@ -10,6 +11,8 @@ export interface ArtifactEvaluation {
   part: SplitPart;
   ctr: BinaryClassificationReport;
   cvr: BinaryClassificationReport | null;
+  /** Curves, reliability, score histogram, importance and per-channel metrics of each head. */
+  diagnostics: { ctr: HeadDiagnostics; cvr: HeadDiagnostics | null };
 }
 
 /**
@@ -30,12 +33,30 @@ export function evaluateArtifact(
       model.calibration,
       model.model.predictProbabilities(rows.features),
     );
-    return binaryClassificationReport(rows.labels, predictions, rows.userIds);
+    const diagnostics = headDiagnostics({
+      labels: rows.labels,
+      channels: rows.channels,
+      model: predictions,
+      // The artifact keeps no baseline, so only the model is drawn.
+      baselines: {},
+      importance: {
+        gain: model.model.featureImportance('gain'),
+        total_gain: model.model.featureImportance('total_gain'),
+        weight: model.model.featureImportance('weight'),
+      },
+    });
+    return {
+      metrics: binaryClassificationReport(rows.labels, predictions, rows.userIds),
+      diagnostics,
+    };
   };
+  const ctr = score('ctr')!;
+  const cvr = score('cvr');
   return {
     model_version: artifact.manifest.model_version,
     part,
-    ctr: score('ctr')!,
-    cvr: score('cvr'),
+    ctr: ctr.metrics,
+    cvr: cvr?.metrics ?? null,
+    diagnostics: { ctr: ctr.diagnostics, cvr: cvr?.diagnostics ?? null },
   };
 }

@@ -7,3 +7,4 @@ export * from './rank-user';
 export * from './quickstart';
 export * from './training-set-store';
 export * from './evaluate-artifact';
+export * from './head-diagnostics';

@@ -3,6 +3,7 @@ import { summarizeFeatureDistributions } from '../drift/feature-distribution';
 import { GbdtParameters } from '../gbdt';
 import { Logger, silentLogger } from '../log';
 import { FeedRankingReport, evaluateFeedRanking } from './feed-evaluation';
+import { headDiagnostics } from './head-diagnostics';
 import { RoundListener, TrainedHead, trainHead } from './train-heads';
 import { PreparedTrainingSets, TrainingSet, selectPart } from './training-sets';
 import * as path from 'node:path';
@@ -143,6 +144,17 @@ function describeHead(head: TrainedHead): Record<string, unknown> {
     rows: head.rows,
     calibration: head.calibration.kind,
     top_features_by_gain: Object.fromEntries(importance),
+    diagnostics: headDiagnostics({
+      labels: head.testSet.labels,
+      channels: head.testSet.channels,
+      model: head.testPredictions,
+      baselines: head.baselineTestPredictions,
+      importance: {
+        gain: head.model.featureImportance('gain'),
+        total_gain: head.featureImportance,
+        weight: head.model.featureImportance('weight'),
+      },
+    }),
   };
 }
 
