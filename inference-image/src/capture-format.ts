@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { CaptureEncoding } from '@gfr/core';
 
 /**
  * The SageMaker Data Capture record format (Developer Guide, "Capture data"; reference
@@ -6,8 +7,7 @@ import * as path from 'node:path';
  * request and response, under `<prefix>/<endpoint>/<variant>/yyyy/mm/dd/hh/<mm-ss-mmm-uuid>.jsonl`.
  */
 
-/** How a payload's `data` is stored: raw text for listed JSON and CSV types, else base64. */
-export type CaptureEncoding = 'JSON' | 'CSV' | 'BASE64';
+export type { CaptureEncoding } from '@gfr/core';
 
 /** One side of a captured invocation, as SageMaker stores it. */
 export interface CapturePayloadJson {

@@ -27,15 +27,8 @@ export class TrainingJobInputError extends GfrError {
   }
 }
 
-/** One Data Capture line is not a SageMaker capture record; `reason` says which part is wrong. */
-export class CaptureRecordInvalidError extends GfrError {
-  constructor(
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super('CAPTURE_RECORD_INVALID', `not a SageMaker Data Capture record: ${reason}`, options);
-  }
-}
+// Raised by the capture parser, which lives in core so that the drift-check Lambda shares it.
+export { CaptureRecordInvalidError } from '@gfr/core';
 
 /** In-flight requests or the capture flush did not finish within the shutdown deadline. */
 export class ServerShutdownTimeoutError extends GfrError {

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './capture-record';
+export * from './capture-layout';
+export * from './retrain-window';
+export * from './promotion-gate';
+export * from './prior-drift';
