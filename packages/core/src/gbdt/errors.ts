@@ -97,8 +97,41 @@ export class ObjectiveNotSupportedError extends UnsupportedModelError {
     super(
       'XGBOOST_OBJECTIVE_NOT_SUPPORTED',
       path,
-      `objective '${objective}' is not supported; expected one of ${supported.join(', ')}`,
+      `objective '${objective}' is not supported: gfr serves click and conversion ` +
+        'probabilities, so it scores only binary models with a logistic link ' +
+        `(${supported.join(', ')}); this objective's outputs mean something else`,
     );
+  }
+}
+
+/**
+ * A model file gfr does not read: XGBoost's legacy binary format (the SageMaker 1.7-1 image's
+ * `xgboost-model`, first bytes `binf`). The message says how to convert it.
+ */
+export class LegacyBinaryModelError extends GfrError {
+  constructor(readonly file: string) {
+    super(
+      'XGBOOST_LEGACY_BINARY_NOT_SUPPORTED',
+      `${file} is an XGBoost legacy binary model, which gfr does not read (its layout changes ` +
+        'between releases and XGBoost 3.1 itself no longer reads it); convert it once with ' +
+        "XGBoost 1.7–3.0 in Python: bst = xgboost.Booster(); bst.load_model('" +
+        `${file}'); bst.save_model('model.json')`,
+    );
+  }
+}
+
+/**
+ * A model file cannot be read: it is not JSON, UBJSON or a tar.gz holding one, or a tar.gz
+ * holds no single `xgboost-model`. For errors inside a readable document, the error is a
+ * {@link ModelFormatError} or an {@link UnsupportedModelError} whose message names the file.
+ */
+export class ModelFileError extends GfrError {
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('XGBOOST_MODEL_FILE_UNREADABLE', `${file}: ${message}`, options);
   }
 }
 

@@ -33,6 +33,14 @@ export { readXGBoostDocument } from './xgboost-document-reader';
 export type { XGBoostModelDocument, XGBoostTreeDocument } from './xgboost-document-writer';
 export { WRITTEN_XGBOOST_VERSION } from './xgboost-document-writer';
 export { parseXGBoostJsonText, stringifyXGBoostJson } from './xgboost-json-text';
+export { MAX_UBJSON_DEPTH, decodeUbjson } from './ubjson';
+export type { XGBoostModelForm } from './xgboost-model-file';
+export {
+  SAGEMAKER_MODEL_ENTRY,
+  detectXGBoostModelForm,
+  readXGBoostModelBytes,
+  readXGBoostModelFile,
+} from './xgboost-model-file';
 export { formatFloat32, logitFloat32, sigmoidFloat32 } from './float32';
 export type { SyntheticBinarySet } from './synthetic-data';
 export { syntheticBinarySet } from './synthetic-data';

@@ -44,7 +44,6 @@ export function readXGBoostDocument(
   const root = objectOf(document, '$');
   const learner = objectOf(field(root, 'learner', '$'), 'learner');
 
-  const objective = readObjective(learner);
   const booster = objectOf(
     field(learner, 'gradient_booster', 'learner'),
     'learner.gradient_booster',
@@ -76,6 +75,9 @@ export function readXGBoostDocument(
       `num_target is ${numTarget}`,
     );
   }
+  // After the output count: a multi-class model's objective (multi:softprob) is refused too,
+  // but "num_class is 3" says more.
+  const objective = readObjective(learner);
   const numFeature = integerOf(
     field(params, 'num_feature', paramsPath),
     `${paramsPath}.num_feature`,
