@@ -24,6 +24,9 @@ export const HandlerEnvironment = {
   TRAINER: 'GFR_TRAINER',
   /** JSON object of hyperparameters; values are sent to SageMaker as strings. */
   HYPERPARAMETERS: 'GFR_HYPERPARAMETERS',
+  /** Training instances of the retraining chain (gfr's trainer always runs on one). */
+  TRAINING_INSTANCE_TYPE: 'GFR_TRAINING_INSTANCE_TYPE',
+  TRAINING_INSTANCE_COUNT: 'GFR_TRAINING_INSTANCE_COUNT',
   /** Days of data in the training, validation and test windows, and the gap in hours. */
   TRAIN_DAYS: 'GFR_TRAIN_DAYS',
   VALIDATION_DAYS: 'GFR_VALIDATION_DAYS',
@@ -91,6 +94,8 @@ export interface RetrainWindow {
   readonly validationStart: string;
   readonly testStart: string;
   readonly testEnd: string;
+  /** Hours left out before validation and before test (train ends, validation ends that early). */
+  readonly gapHours?: number;
 }
 
 /**
@@ -128,6 +133,17 @@ export interface CandidateReadyInput {
   readonly artifactUri: string;
 }
 
+/**
+ * Explicit endpoint operations the deploy handler accepts besides {@link CandidateReadyInput}:
+ * check how a started update ended, promote the challenger to all traffic, roll the challenger
+ * back (its weight to 0 at once), or set variant weights in place.
+ */
+export type EndpointOperationInput =
+  | { readonly kind: 'check-update'; readonly endpointConfigName: string }
+  | { readonly kind: 'promote' }
+  | { readonly kind: 'rollback' }
+  | { readonly kind: 'set-weights'; readonly weights: Readonly<Record<string, number>> };
+
 /** The drift check's EventBridge event; the retrain rule matches on source and detail type. */
 export const DriftEvent = {
   SOURCE: 'gfr.drift',
@@ -149,6 +165,11 @@ export const GfrMetric = {
   RETRAIN_STARTED: 'RetrainStarted',
   RETRAIN_SKIPPED: 'RetrainSkipped',
   RETRAIN_FAILED: 'RetrainFailed',
+  /** A retraining training job completed (from SageMaker's training job state-change event). */
+  RETRAIN_COMPLETED: 'RetrainCompleted',
+  /** Wall-clock seconds of a finished retraining training job. */
+  RETRAIN_TRAINING_SECONDS: 'RetrainTrainingSeconds',
+  DEPLOY_SUCCEEDED: 'DeploySucceeded',
   DEPLOY_ACCEPTED: 'DeployAccepted',
   DEPLOY_REJECTED: 'DeployRejected',
   DEPLOY_ROLLED_BACK: 'DeployRolledBack',

@@ -4,3 +4,4 @@ export * from './capture-layout';
 export * from './retrain-window';
 export * from './promotion-gate';
 export * from './prior-drift';
+export * from './capture-drift';
