@@ -5,6 +5,7 @@ module.exports = {
   moduleNameMapper: {
     '^@gfr/(core|client)$': '<rootDir>/packages/$1/src/index.ts',
     '^@gfr/inference-image$': '<rootDir>/inference-image/src/index.ts',
+    '^@gfr/lambdas$': '<rootDir>/lambdas/src/index.ts',
   },
   testMatch: [
     '<rootDir>/packages/*/src/**/*.test.ts',
