@@ -1,6 +1,6 @@
 /**
  * The distribution functions the experiment statistics need: the standard normal's CDF and
- * quantile and the χ² survival function. Accuracy: the normal CDF to about 1e-15 absolute
+ * quantile and the χ² survival function. Accuracy: the normal CDF to about 1e-13 absolute
  * (through erfc), the quantile to 1e-12, χ² to 1e-13 relative; checked against scipy.
  */
 

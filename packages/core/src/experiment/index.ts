@@ -14,3 +14,4 @@ export * from './distributions';
 export * from './sequential';
 export * from './estimators';
 export * from './analysis';
+export * from './synthetic';
