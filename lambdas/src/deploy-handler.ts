@@ -6,7 +6,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { defaultGateSettings, defaultLogger } from '@gfr/core';
+import { Logger, defaultGateSettings, defaultLogger } from '@gfr/core';
 
 import { RolloutSettings, promoteChallenger, rollOutCandidate } from './candidate-rollout';
 import { HandlerSettings } from './config';
@@ -52,6 +52,8 @@ export interface DeployOutcome {
 export interface DeployHandlerDependencies {
   env?: NodeJS.ProcessEnv;
   metrics?: MetricsSink;
+  /** @default gfr's JSON logger */
+  logger?: Logger;
 }
 
 /** Builds the handler; {@link handler} is the one the stack deploys. */
@@ -59,7 +61,7 @@ export function createDeployHandler(dependencies: DeployHandlerDependencies = {}
   const sageMaker = new SageMakerClient({});
   const s3 = new S3Client({});
   const metrics = dependencies.metrics ?? handlerMetrics('gfr-deploy');
-  const logger = defaultLogger.child({ component: 'deploy-handler' });
+  const logger = (dependencies.logger ?? defaultLogger).child({ component: 'deploy-handler' });
   const count = (name: string) => {
     metrics.addMetric(name, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
@@ -68,7 +70,7 @@ export function createDeployHandler(dependencies: DeployHandlerDependencies = {}
   return async (event: DeployEvent): Promise<DeployOutcome> => {
     const env = new HandlerSettings(dependencies.env ?? process.env);
     if ('source' in event && event.source === 'aws.sagemaker') {
-      return recordTrainingOutcome(event, env.text('MODEL_PACKAGE_GROUP_NAME'), metrics);
+      return recordTrainingOutcome(event, env.text('MODEL_PACKAGE_GROUP_NAME'), metrics, logger);
     }
     const settings = rolloutSettings(env);
     const kind = 'kind' in event ? event.kind : undefined;
@@ -156,6 +158,7 @@ export function recordTrainingOutcome(
   event: TrainingJobStateChangeEvent,
   modelPackageGroup: string,
   metrics: MetricsSink,
+  logger: Logger = defaultLogger,
 ): DeployOutcome {
   const { TrainingJobName: name, TrainingJobStatus: status } = event.detail ?? {};
   const ours =
@@ -179,7 +182,7 @@ export function recordTrainingOutcome(
     }
   } else {
     metrics.addMetric(GfrMetric.RETRAIN_FAILED, MetricUnit.Count, 1);
-    defaultLogger.error('retraining job did not complete', {
+    logger.error('retraining job did not complete', {
       job_name: name,
       status,
       failure_reason: event.detail.FailureReason ?? null,

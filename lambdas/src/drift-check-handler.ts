@@ -6,7 +6,12 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { defaultDriftThresholds, defaultLogger, defaultPriorDriftSettings } from '@gfr/core';
+import {
+  Logger,
+  defaultDriftThresholds,
+  defaultLogger,
+  defaultPriorDriftSettings,
+} from '@gfr/core';
 
 import { HandlerSettings } from './config';
 import { DriftCheckSettings, runDriftCheck } from './drift-check';
@@ -26,6 +31,8 @@ export interface DriftCheckOutcome {
 export interface DriftCheckHandlerDependencies {
   env?: NodeJS.ProcessEnv;
   metrics?: MetricsSink;
+  /** @default gfr's JSON logger */
+  logger?: Logger;
   /** @default the invocation's time */
   now?: () => Date;
 }
@@ -38,7 +45,7 @@ export function createDriftCheckHandler(dependencies: DriftCheckHandlerDependenc
     eventBridge: new EventBridgeClient({}),
     metrics: dependencies.metrics ?? handlerMetrics('gfr-drift-check'),
   };
-  const logger = defaultLogger.child({ component: 'drift-check-handler' });
+  const logger = (dependencies.logger ?? defaultLogger).child({ component: 'drift-check-handler' });
 
   // The event (a schedule) carries nothing the check needs.
   return async (_event: unknown): Promise<DriftCheckOutcome> => {

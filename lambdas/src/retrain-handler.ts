@@ -5,7 +5,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { defaultLogger } from '@gfr/core';
+import { Logger, defaultLogger } from '@gfr/core';
 
 import { HandlerSettings } from './config';
 import { DriftEvent, GfrMetric } from './contract';
@@ -27,6 +27,8 @@ export type RetrainTrigger =
 export interface RetrainHandlerDependencies {
   env?: NodeJS.ProcessEnv;
   metrics?: MetricsSink;
+  /** @default gfr's JSON logger */
+  logger?: Logger;
 }
 
 /** Builds the handler; {@link handler} is the one the stack deploys. */
@@ -34,7 +36,7 @@ export function createRetrainHandler(dependencies: RetrainHandlerDependencies = 
   const s3 = new S3Client({});
   const sfn = new SFNClient({});
   const metrics = dependencies.metrics ?? handlerMetrics('gfr-retrain');
-  const logger = defaultLogger.child({ component: 'retrain-handler' });
+  const logger = (dependencies.logger ?? defaultLogger).child({ component: 'retrain-handler' });
 
   return async (event: RetrainTrigger): Promise<RetrainOutcome> => {
     const { kind, dataEnd } = readTrigger(event);
