@@ -233,6 +233,7 @@ export function rolloutSettings(env: HandlerSettings): RolloutSettings {
         1,
       ),
       calibrationRatioRange: defaultGateSettings.calibrationRatioRange,
+      minimumCalibrationRows: defaultGateSettings.minimumCalibrationRows,
     },
   };
 }

@@ -69,6 +69,18 @@ describe('gateCandidate', () => {
     ]);
   });
 
+  test('calibration of a head with few test rows is shown as not judged', () => {
+    const decision = gateCandidate(
+      model('candidate', {}, { ece: 0.1, calibration_ratio: 1.6, rows: 75 }),
+      model('champion', {}),
+    );
+
+    expect(decision.accepted).toBe(true);
+    expect(decision.reasons).toContain(
+      'cvr: calibration not judged on 75 test rows (fewer than 1000)',
+    );
+  });
+
   test('rejects a candidate that lost a head the champion has', () => {
     const decision = gateCandidate(model('candidate', {}, null), model('champion', {}));
 

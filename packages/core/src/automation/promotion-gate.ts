@@ -34,6 +34,11 @@ export interface GateSettings {
   maxCalibrationError: number;
   /** Calibration ratio bounds Σ p / Σ y of the candidate (default 0.8–1.25). */
   calibrationRatioRange: readonly [number, number];
+  /**
+   * Fewest test rows to judge a head's calibration (default 1,000): the calibration error of a
+   * few dozen rows is mostly noise, so below this the checks pass and say they were not judged.
+   */
+  minimumCalibrationRows: number;
 }
 
 /** Default gate settings. */
@@ -42,6 +47,7 @@ export const defaultGateSettings: GateSettings = {
   logLossTolerance: 0.01,
   maxCalibrationError: 0.02,
   calibrationRatioRange: [0.8, 1.25],
+  minimumCalibrationRows: 1000,
 };
 
 /** One check of the gate. */
@@ -166,6 +172,20 @@ function checkCalibration(
   settings: GateSettings,
 ): GateCheck[] {
   const [low, high] = settings.calibrationRatioRange;
+  if (candidate.rows < settings.minimumCalibrationRows) {
+    return [
+      {
+        head,
+        check: 'calibration_error',
+        passed: true,
+        candidate: candidate.ece,
+        reference: settings.maxCalibrationError,
+        reason:
+          `${head}: calibration not judged on ${candidate.rows} test rows ` +
+          `(fewer than ${settings.minimumCalibrationRows})`,
+      },
+    ];
+  }
   const ece = candidate.ece;
   const ratio = candidate.calibration_ratio;
   const ecePassed = ece !== null && ece <= settings.maxCalibrationError;
