@@ -1,19 +1,46 @@
 import { Command } from 'commander';
 import * as path from 'node:path';
-import { checkFeatureDrift, defaultDriftThresholds, loadArtifact } from '@gfr/core';
+import {
+  CaptureDriftReport,
+  DuckSession,
+  ServedOutcomes,
+  checkCaptureDrift,
+  defaultDriftThresholds,
+  defaultPriorDriftSettings,
+  eventsSource,
+  loadArtifact,
+  outcomeKey,
+} from '@gfr/core';
 import { readCaptureRecords } from '@gfr/inference-image';
 
 import { GlobalOptions, exitCodes, formatMetric, printResult } from '../output';
-import { parsePositiveInteger, parseShare } from './options';
+import { parsePositiveInteger, parseShare, requireInput } from './options';
 
-/** `gfr drift`: feature drift of captured requests against the model's training data. */
+/** Flags of `gfr drift`. */
+interface DriftFlags {
+  model: string;
+  capture: string;
+  outcomes?: string;
+  psi: number;
+  js: number;
+  minRows: number;
+  priorShift: number;
+}
+
+/**
+ * `gfr drift`: the drift-check Lambda's check on local captures: per-feature drift (PSI,
+ * Jensen–Shannon) of captured requests against the model's training data, and prior drift of
+ * the served pCTR and pCVR against the training rates (and against observed click and purchase
+ * rates with `--outcomes`). Exit 3 when anything drifted.
+ */
 export function driftCommand(): Command {
   return new Command('drift')
     .description(
-      'measure per-feature drift (PSI, Jensen–Shannon) of captured requests; exit 3 on drift',
+      'measure feature drift (PSI, Jensen–Shannon) and prior drift of captured requests; exit 3 on drift',
     )
     .requiredOption('--model <path>', 'artifact folder or model.tar.gz')
     .requiredOption('--capture <path>', 'Data Capture folder or .jsonl file (gfr serve --capture)')
+    .option('--outcomes <dir>', 'canonical tables whose clicks and purchases join the served items')
     .option('--psi <value>', 'PSI threshold', Number, defaultDriftThresholds.psi)
     .option(
       '--js <value>',
@@ -23,53 +50,95 @@ export function driftCommand(): Command {
     )
     .option(
       '--min-rows <n>',
-      'fewest candidates to judge a feature',
+      'fewest candidates (and served items) to judge at all',
       parsePositiveInteger,
       defaultDriftThresholds.minimumRows,
     )
-    .action(
-      async (
-        flags: { model: string; capture: string; psi: number; js: number; minRows: number },
-        command: Command,
-      ) => {
-        const options = command.optsWithGlobals<GlobalOptions>();
-        const artifact = await loadArtifact(path.resolve(flags.model));
-        const captured = await readCaptureRecords(path.resolve(flags.capture));
-        const invocations = captured.records.flatMap((record) =>
-          record.input
-            ? [{ requestText: record.input.text, inferenceTime: record.inferenceTime }]
-            : [],
-        );
-        const report = {
-          ...checkFeatureDrift(artifact, invocations, {
-            psi: flags.psi,
-            jensenShannon: flags.js,
-            minimumRows: flags.minRows,
-          }),
-          capture_files: captured.files.length,
-          malformed_capture_lines: captured.malformedLines,
-        };
-        printResult(options, report, () =>
-          [
-            `model ${report.model_version}: ${report.requests} requests, ${report.candidates} ` +
-              `candidates from ${report.capture_files} capture files ` +
-              `(${report.malformed_capture_lines} malformed lines, ` +
-              `${report.unreadable_requests} unreadable requests)`,
-            ['feature'.padEnd(30), '       psi', '        js', ' drifted'].join(' '),
-            ...report.features.map((feature) =>
-              [
-                feature.feature.padEnd(30),
-                formatMetric(feature.psi).padStart(10),
-                formatMetric(feature.jensen_shannon).padStart(10),
-                (feature.judged ? (feature.drifted ? 'yes' : 'no') : 'too few').padStart(8),
-              ].join(' '),
-            ),
-            report.drifted_features.length > 0
-              ? `drift in ${report.drifted_features.length} features: ${report.drifted_features.join(', ')}`
-              : 'no drift beyond the thresholds',
-          ].join('\n'),
-        );
-        if (report.drifted_features.length > 0) process.exitCode = exitCodes.drift;
-      },
-    );
+    .option(
+      '--prior-shift <share>',
+      'relative shift of mean predicted pCTR or pCVR that counts as prior drift',
+      parseShare,
+      defaultPriorDriftSettings.relativeShift,
+    )
+    .action(async (flags: DriftFlags, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const artifact = await loadArtifact(path.resolve(flags.model));
+      const captured = await readCaptureRecords(path.resolve(flags.capture));
+      const outcomes = flags.outcomes
+        ? await readServedOutcomes(requireInput(flags.outcomes, 'give canonical tables'))
+        : null;
+      const report = checkCaptureDrift(
+        artifact,
+        captured,
+        {
+          features: { psi: flags.psi, jensenShannon: flags.js, minimumRows: flags.minRows },
+          prior: { relativeShift: flags.priorShift, minimumItems: flags.minRows },
+        },
+        outcomes,
+      );
+      printResult(options, report, () => formatDriftReport(report));
+      if (report.drifted) process.exitCode = exitCodes.drift;
+    });
+}
+
+/** Clicks and purchases with a request id in canonical events, keyed by request and item. */
+async function readServedOutcomes(tablesDir: string): Promise<ServedOutcomes> {
+  const session = await DuckSession.open();
+  try {
+    const rows = await session.jsonRows(`SELECT DISTINCT request_id, item_id, type
+      FROM ${eventsSource(tablesDir)}
+      WHERE request_id IS NOT NULL AND type IN ('click', 'purchase')`);
+    const clicks = new Set<string>();
+    const purchases = new Set<string>();
+    for (const row of rows) {
+      const key = outcomeKey(String(row.request_id), String(row.item_id));
+      (row.type === 'click' ? clicks : purchases).add(key);
+    }
+    return { clicks, purchases };
+  } finally {
+    session.close();
+  }
+}
+
+/** The human form of a drift report: one line per feature, then the priors. */
+export function formatDriftReport(report: CaptureDriftReport): string {
+  const share = (value: number | null) => (value === null ? '—' : value.toFixed(5));
+  const shift = (value: number | null) =>
+    value === null ? '—' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`;
+  return [
+    `model ${report.model_version}: ${report.requests} requests, ${report.candidates} ` +
+      `candidates from ${report.capture_files} capture files ` +
+      `(${report.malformed_capture_lines} malformed lines, ` +
+      `${report.unreadable_requests} unreadable requests)`,
+    ['feature'.padEnd(30), '       psi', '        js', ' drifted'].join(' '),
+    ...report.features.map((feature) =>
+      [
+        feature.feature.padEnd(30),
+        formatMetric(feature.psi).padStart(10),
+        formatMetric(feature.jensen_shannon).padStart(10),
+        (feature.judged ? (feature.drifted ? 'yes' : 'no') : 'too few').padStart(8),
+      ].join(' '),
+    ),
+    ['head'.padEnd(6), 'training', ' served', '   shift', 'observed', 'predicted', 'drifted'].join(
+      ' ',
+    ),
+    ...report.prior.heads.map((head) =>
+      [
+        head.head.padEnd(6),
+        share(head.training_prior).padStart(8),
+        share(head.mean_predicted).padStart(7),
+        shift(head.relative_shift).padStart(8),
+        share(head.observed_rate).padStart(8),
+        share(head.predicted_rate_of_observed).padStart(9),
+        (head.judged ? (head.drifted ? 'yes' : 'no') : 'too few').padStart(7),
+      ].join(' '),
+    ),
+    report.drifted
+      ? `drift in ${report.drifted_features.length} features` +
+        (report.drifted_features.length ? `: ${report.drifted_features.join(', ')}` : '') +
+        (report.prior.drifted_heads.length
+          ? `; prior drift in ${report.prior.drifted_heads.join(', ')}`
+          : '')
+      : 'no drift beyond the thresholds',
+  ].join('\n');
 }

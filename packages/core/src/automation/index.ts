@@ -5,3 +5,4 @@ export * from './retrain-window';
 export * from './promotion-gate';
 export * from './prior-drift';
 export * from './capture-drift';
+export * from './window-tables';
