@@ -1,0 +1,205 @@
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+
+import { DriftEvent, HandlerEntry, HandlerEnvironment } from '../lambdas/src/contract';
+import { ArtifactStore } from './artifact-store';
+import { GfrConfig } from './config';
+import { HandlerFunction } from './handler-function';
+import { InferenceImage } from './inference-image';
+import { GfrNames, HandlerServiceName, VariantName } from './names';
+import { logRetentionOf } from './private/log-retention';
+import { grantDeploy, grantDriftCheck, grantRetrain } from './private/handler-permissions';
+import { RankerEndpoint } from './ranker-endpoint';
+import { RetrainingStateMachine } from './retraining-state-machine';
+import { xgboostImageUri } from './xgboost-image';
+
+/**
+ * Environment the retrain handler needs to fill `RetrainExecutionInput` beyond the contract's
+ * names: the training instance type and the number of built-in XGBoost instances.
+ */
+export const TrainingEnvironment = {
+  INSTANCE_TYPE: 'GFR_TRAINING_INSTANCE_TYPE',
+  XGBOOST_INSTANCE_COUNT: 'GFR_TRAINING_XGBOOST_INSTANCE_COUNT',
+} as const;
+
+/** EventBridge's detail types of the SageMaker events the deploy handler reacts to. */
+export const SageMakerEvent = {
+  SOURCE: 'aws.sagemaker',
+  TRAINING_JOB_STATE_CHANGE: 'SageMaker Training Job State Change',
+  MODEL_PACKAGE_STATE_CHANGE: 'SageMaker Model Package State Change',
+} as const;
+
+/** Properties of {@link AutomationStack}. */
+export interface AutomationStackProps extends StackProps {
+  readonly config: GfrConfig;
+  readonly names: GfrNames;
+  readonly store: ArtifactStore;
+  readonly image: InferenceImage;
+  readonly endpoint: RankerEndpoint;
+}
+
+/**
+ * The automation: the retrain, deploy and drift-check handlers, the retraining state machine
+ * and the EventBridge wiring. Drift checks run on a schedule; drift events and the retrain
+ * schedule start retraining; training-job state changes (our jobs only) and approvals in our
+ * model package group reach the deploy handler. Handlers never hold the permission that would
+ * emit the event they are triggered by.
+ */
+export class AutomationStack extends Stack {
+  readonly retrain: HandlerFunction;
+  readonly deploy: HandlerFunction;
+  readonly driftCheck: HandlerFunction;
+  readonly retraining: RetrainingStateMachine;
+
+  constructor(scope: Construct, id: string, props: AutomationStackProps) {
+    super(scope, id, props);
+    const { config, names, store, image, endpoint } = props;
+    const xgboostUri = xgboostImageUri(this);
+    const logDays = config.retention.logDays;
+    const environment = handlerEnvironment(props, xgboostUri);
+    const reserved = config.reserveHandlerConcurrency ? 1 : undefined;
+
+    this.deploy = new HandlerFunction(this, 'Deploy', {
+      entry: HandlerEntry.DEPLOY,
+      serviceName: HandlerServiceName.DEPLOY,
+      description: 'gfr: gate candidates, roll them out as challenger, promote, roll back',
+      environment,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: reserved,
+      logRetentionDays: logDays,
+    });
+
+    this.retraining = new RetrainingStateMachine(this, 'Retraining', {
+      names,
+      training: config.training,
+      endpointInstanceType: config.endpoint.instanceType,
+      store,
+      image,
+      xgboostImageUri: xgboostUri,
+      deployFunction: this.deploy.function,
+      logRetention: logRetentionOf(logDays),
+    });
+
+    this.retrain = new HandlerFunction(this, 'Retrain', {
+      entry: HandlerEntry.RETRAIN,
+      serviceName: HandlerServiceName.RETRAIN,
+      description: 'gfr: start the retraining chain once per window',
+      environment: {
+        ...environment,
+        [HandlerEnvironment.RETRAIN_STATE_MACHINE_ARN]:
+          this.retraining.stateMachine.stateMachineArn,
+      },
+      timeout: Duration.minutes(1),
+      reservedConcurrentExecutions: reserved,
+      logRetentionDays: logDays,
+    });
+
+    this.driftCheck = new HandlerFunction(this, 'DriftCheck', {
+      entry: HandlerEntry.DRIFT_CHECK,
+      serviceName: HandlerServiceName.DRIFT_CHECK,
+      description: 'gfr: compare captured requests with the training distribution',
+      environment,
+      timeout: Duration.minutes(10),
+      memorySize: 1024,
+      logRetentionDays: logDays,
+    });
+
+    grantRetrain(this.retrain, { store, stateMachine: this.retraining.stateMachine });
+    grantDeploy(this.deploy, { names, store, endpoint });
+    grantDriftCheck(this.driftCheck, { names, store, endpoint });
+
+    this.wireEvents(config, names);
+  }
+
+  private wireEvents(config: GfrConfig, names: GfrNames): void {
+    const target = (handler: HandlerFunction) =>
+      new targets.LambdaFunction(handler.function, {
+        deadLetterQueue: handler.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(2),
+      });
+
+    new events.Rule(this, 'DriftCheckSchedule', {
+      description: 'gfr: check captured requests for drift',
+      schedule: events.Schedule.expression(config.schedules.driftCheck),
+      targets: [target(this.driftCheck)],
+    });
+    new events.Rule(this, 'RetrainSchedule', {
+      description: 'gfr: routine retrain',
+      schedule: events.Schedule.expression(config.schedules.retrain),
+      targets: [target(this.retrain)],
+    });
+    new events.Rule(this, 'RetrainOnDrift', {
+      description: 'gfr: retrain when the drift check found drift',
+      eventPattern: { source: [DriftEvent.SOURCE], detailType: [DriftEvent.DETAIL_TYPE] },
+      targets: [target(this.retrain)],
+    });
+    new events.Rule(this, 'DeployOnTrainingJobEnd', {
+      description: 'gfr: record the outcome of our training jobs',
+      eventPattern: {
+        source: [SageMakerEvent.SOURCE],
+        detailType: [SageMakerEvent.TRAINING_JOB_STATE_CHANGE],
+        detail: {
+          TrainingJobName: [{ prefix: names.modelPackageGroupName }],
+          TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+        },
+      },
+      targets: [target(this.deploy)],
+    });
+    new events.Rule(this, 'DeployOnApproval', {
+      description: 'gfr: promote a model version once it is approved',
+      eventPattern: {
+        source: [SageMakerEvent.SOURCE],
+        detailType: [SageMakerEvent.MODEL_PACKAGE_STATE_CHANGE],
+        detail: {
+          ModelPackageGroupName: [names.modelPackageGroupName],
+          ModelApprovalStatus: ['Approved'],
+        },
+      },
+      targets: [target(this.deploy)],
+    });
+  }
+}
+
+function handlerEnvironment(
+  props: AutomationStackProps,
+  xgboostUri: string,
+): Record<string, string> {
+  const { config, names, store, image, endpoint } = props;
+  const champion = config.endpoint.variants[VariantName.CHAMPION];
+  const { training, drift, gate } = config;
+  return {
+    [HandlerEnvironment.ARTIFACT_BUCKET]: store.bucket.bucketName,
+    [HandlerEnvironment.MODEL_PACKAGE_GROUP_NAME]: names.modelPackageGroupName,
+    [HandlerEnvironment.ENDPOINT_NAME]: endpoint.endpointName,
+    [HandlerEnvironment.SAGEMAKER_ROLE_ARN]: endpoint.executionRole.roleArn,
+    [HandlerEnvironment.INFERENCE_IMAGE_URI]: image.imageUri,
+    [HandlerEnvironment.XGBOOST_IMAGE_URI]: xgboostUri,
+    [HandlerEnvironment.TRAINER]: training.trainer,
+    [HandlerEnvironment.HYPERPARAMETERS]: JSON.stringify(training.hyperparameters),
+    [HandlerEnvironment.TRAIN_DAYS]: String(training.trainDays),
+    [HandlerEnvironment.VALIDATION_DAYS]: String(training.validationDays),
+    [HandlerEnvironment.TEST_DAYS]: String(training.testDays),
+    [HandlerEnvironment.GAP_HOURS]: String(training.gapHours),
+    [TrainingEnvironment.INSTANCE_TYPE]: training.instanceType,
+    [TrainingEnvironment.XGBOOST_INSTANCE_COUNT]: String(training.xgboostInstanceCount),
+    [HandlerEnvironment.CHAMPION_VARIANT_NAME]: VariantName.CHAMPION,
+    [HandlerEnvironment.CHALLENGER_VARIANT_NAME]: VariantName.CHALLENGER,
+    [HandlerEnvironment.CHALLENGER_TRAFFIC_PERCENT]: String(gate.challengerTrafficPercent),
+    [HandlerEnvironment.ENDPOINT_INSTANCE_TYPE]: config.endpoint.instanceType,
+    [HandlerEnvironment.ENDPOINT_INSTANCE_COUNT]: String(champion.initialInstanceCount),
+    [HandlerEnvironment.ROLLBACK_ALARM_NAMES]: endpoint.rollbackAlarmNames.join(','),
+    [HandlerEnvironment.GATE_AUC_TOLERANCE]: String(gate.aucTolerance),
+    [HandlerEnvironment.GATE_LOG_LOSS_TOLERANCE]: String(gate.logLossTolerance),
+    [HandlerEnvironment.GATE_MAX_CALIBRATION_ERROR]: String(gate.maxCalibrationError),
+    [HandlerEnvironment.CAPTURE_S3_URI]: endpoint.captureS3Uri,
+    [HandlerEnvironment.CAPTURE_PERCENT]: String(config.endpoint.capturePercent),
+    [HandlerEnvironment.DRIFT_WINDOW_HOURS]: String(drift.windowHours),
+    [HandlerEnvironment.DRIFT_PSI_THRESHOLD]: String(drift.psiThreshold),
+    [HandlerEnvironment.DRIFT_JS_THRESHOLD]: String(drift.jensenShannonThreshold),
+    [HandlerEnvironment.DRIFT_MIN_RECORDS]: String(drift.minRecords),
+    [HandlerEnvironment.EVENT_BUS_NAME]: 'default',
+  };
+}

@@ -1,0 +1,235 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+import { BucketPrefix, CandidateReadyInput, GfrMetric } from '../lambdas/src/contract';
+import { ArtifactStore } from './artifact-store';
+import { GfrConfig } from './config';
+import { InferenceImage } from './inference-image';
+import { GfrNames, HandlerServiceName } from './names';
+import { INVOCATION_CONTENT_TYPE } from './ranker-endpoint';
+import { SageMakerRole } from './sagemaker-role';
+import {
+  evaluateJob,
+  JobSettings,
+  registerCandidate,
+  trainingJob,
+  trainingSetsJob,
+} from './private/retraining-steps';
+
+/** Properties of {@link RetrainingStateMachine}. */
+export interface RetrainingStateMachineProps {
+  readonly names: GfrNames;
+  readonly training: GfrConfig['training'];
+  readonly endpointInstanceType: string;
+  readonly store: ArtifactStore;
+  readonly image: InferenceImage;
+  /** The built-in XGBoost image of the stack's region. */
+  readonly xgboostImageUri: string;
+  /** Receives `CandidateReadyInput` once a candidate is registered. */
+  readonly deployFunction: lambda.IFunction;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The retraining chain as a Step Functions state machine, started with a
+ * `RetrainExecutionInput` under the execution name `jobName` (a duplicate start fails with
+ * ExecutionAlreadyExists). Training sets (Processing, the image's `process`) → training (the
+ * image's `train` on one instance, or built-in XGBoost on several with sharded input) →
+ * evaluation (Processing, `evaluate`: model.tar.gz and report.json) → a model package pending
+ * manual approval → the deploy handler. `.sync` integrations wait for each job; any failure
+ * publishes `RetrainFailed` and fails the execution.
+ */
+export class RetrainingStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  /** The role the processing and training jobs run as (never the endpoint's role). */
+  readonly jobRole: SageMakerRole;
+
+  constructor(scope: Construct, id: string, props: RetrainingStateMachineProps) {
+    super(scope, id);
+    const { names, training, store, image } = props;
+    const stack = Stack.of(this);
+
+    this.jobRole = new SageMakerRole(this, 'JobRole', {
+      description: 'gfr retraining jobs: read data/, write features/ and models/',
+      store,
+      image,
+      readPrefixes: [BucketPrefix.DATA, BucketPrefix.FEATURES, BucketPrefix.MODELS],
+      writePrefixes: [BucketPrefix.FEATURES, BucketPrefix.MODELS],
+    });
+
+    const settings: JobSettings = {
+      roleArn: this.jobRole.roleArn,
+      imageUri: image.imageUri,
+      xgboostImageUri: props.xgboostImageUri,
+      keyArn: store.key.keyArn,
+      training,
+      modelPackageGroupName: names.modelPackageGroupName,
+      endpointInstanceType: props.endpointInstanceType,
+      contentType: INVOCATION_CONTENT_TYPE,
+    };
+
+    const recordFailure = new sfn.CustomState(this, 'RecordFailure', {
+      stateJson: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData',
+        Parameters: {
+          Namespace: GfrMetric.NAMESPACE,
+          MetricData: [
+            {
+              MetricName: GfrMetric.RETRAIN_FAILED,
+              Value: 1,
+              Unit: 'Count',
+              Dimensions: [{ Name: 'service', Value: HandlerServiceName.RETRAIN }],
+            },
+          ],
+        },
+        ResultPath: null,
+      },
+    });
+    const failed = new sfn.Fail(this, 'Failed', {
+      errorPath: '$.error.Error',
+      causePath: '$.error.Cause',
+    });
+    recordFailure.next(failed);
+
+    const step = (stepId: string, stateJson: Record<string, unknown>) =>
+      new sfn.CustomState(this, stepId, { stateJson })
+        .addRetry({
+          errors: ['SageMaker.AmazonSageMakerException', 'ThrottlingException'],
+          interval: Duration.seconds(30),
+          backoffRate: 2,
+          maxAttempts: 3,
+        })
+        .addCatch(recordFailure, { resultPath: '$.error' });
+
+    const buildTrainingSets = step('BuildTrainingSets', trainingSetsJob(settings));
+    const trainGfr = step('TrainGfr', trainingJob(settings, 'gfr'));
+    const trainXgboost = step('TrainXgboost', trainingJob(settings, 'xgboost'));
+    const evaluate = step('Evaluate', evaluateJob(settings));
+    const register = step('RegisterCandidate', registerCandidate(settings));
+
+    // Keyed by the contract's fields: a new field of CandidateReadyInput fails compilation here.
+    const candidate: CandidatePayload = {
+      kind: 'candidate-ready',
+      'jobName.$': '$.jobName',
+      'modelPackageArn.$': '$.registration.modelPackageArn',
+      'artifactUri.$': '$.artifactUri',
+    };
+    const notifyDeploy = new tasks.LambdaInvoke(this, 'NotifyDeploy', {
+      lambdaFunction: props.deployFunction,
+      payload: sfn.TaskInput.fromObject(candidate),
+      resultPath: '$.deploy',
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    }).addCatch(recordFailure, { resultPath: '$.error' });
+
+    const unknownTrainer = new sfn.Fail(this, 'UnknownTrainer', {
+      error: 'UnknownTrainer',
+      cause: 'trainer must be gfr or xgboost',
+    });
+    const chooseTrainer = new sfn.Choice(this, 'ChooseTrainer')
+      .when(sfn.Condition.stringEquals('$.trainer', 'gfr'), trainGfr)
+      .when(sfn.Condition.stringEquals('$.trainer', 'xgboost'), trainXgboost)
+      .otherwise(unknownTrainer);
+    trainGfr.next(evaluate);
+    trainXgboost.next(evaluate);
+    evaluate.next(register).next(notifyDeploy);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: `${names.prefix}-retraining`,
+      definitionBody: sfn.DefinitionBody.fromChainable(buildTrainingSets.next(chooseTrainer)),
+      timeout: Duration.seconds(3 * training.maxRuntimeSeconds + 3600),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+
+    this.grantJobs(stack, names);
+    // Jobs encrypt their volumes and outputs with the stage's key.
+    store.key.grant(this.stateMachine, 'kms:CreateGrant', 'kms:DescribeKey');
+    store.key.grant(this.jobRole, 'kms:CreateGrant', 'kms:DescribeKey');
+  }
+
+  private grantJobs(stack: Stack, names: GfrNames): void {
+    const arn = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'sagemaker', resource, resourceName });
+    const role = this.stateMachine;
+
+    role.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'sagemaker:CreateProcessingJob',
+          'sagemaker:DescribeProcessingJob',
+          'sagemaker:StopProcessingJob',
+        ],
+        resources: [arn('processing-job', `${names.prefix}*`)],
+      }),
+    );
+    role.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'sagemaker:CreateTrainingJob',
+          'sagemaker:DescribeTrainingJob',
+          'sagemaker:StopTrainingJob',
+        ],
+        resources: [arn('training-job', `${names.prefix}*`)],
+      }),
+    );
+    // The chain registers candidates; only a person (or a role with that right) approves them.
+    role.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sagemaker:CreateModelPackage'],
+        resources: [
+          arn('model-package', `${names.modelPackageGroupName}/*`),
+          arn('model-package-group', names.modelPackageGroupName),
+        ],
+        conditions: {
+          StringEquals: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' },
+        },
+      }),
+    );
+    // `.sync` integrations watch jobs through rules Step Functions manages in our account.
+    role.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: ['TrainingJobs', 'ProcessingJobs'].map((kind) =>
+          stack.formatArn({
+            service: 'events',
+            resource: 'rule',
+            resourceName: `StepFunctionsGetEventsForSageMaker${kind}Rule`,
+          }),
+        ),
+      }),
+    );
+    role.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.jobRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+    role.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': GfrMetric.NAMESPACE } },
+      }),
+    );
+  }
+}
+
+/** The deploy handler's payload as Step Functions parameters: constants and `.$` paths. */
+type CandidatePayload = {
+  [K in keyof CandidateReadyInput as K extends 'kind' ? K : `${K}.$`]: K extends 'kind'
+    ? CandidateReadyInput[K]
+    : string;
+};
