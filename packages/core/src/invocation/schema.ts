@@ -13,6 +13,12 @@ export const invocationSchemaVersion = '1';
 /** Largest number of candidates one request may carry. */
 export const maximumCandidates = 2000;
 
+/**
+ * Largest candidate price, in the catalogue's currency: far above any real price, and low
+ * enough that price^price_weight (weight at most 2) stays a finite score.
+ */
+export const maximumPrice = 1e12;
+
 const count = z.number().finite().nonnegative();
 const epochSeconds = z.number().finite();
 
@@ -74,7 +80,7 @@ export const invocationCandidateSchema = z.object({
   channel: z.enum(channelNames),
   category: z.string().nullable().default(null),
   brand: z.string().nullable().default(null),
-  price: z.number().finite().nonnegative().nullable().default(null),
+  price: z.number().nonnegative().max(maximumPrice).nullable().default(null),
   rating: z.number().finite().nullable().default(null),
   discount: z.number().finite().min(0).max(1).nullable().default(null),
   created_at: epochSeconds.nullable().default(null),
