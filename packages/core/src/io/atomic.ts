@@ -36,12 +36,22 @@ export function temporarySibling(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${suffix}.partial`);
 }
 
-/** Writes `data` to `target` atomically: a temporary sibling first, then a rename over it. */
+/**
+ * Writes `data` to `target` atomically: a temporary sibling first, flushed to the disk, then a
+ * rename over it. A reader sees the old file or the new one, whole, even after a power cut.
+ */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(target), { recursive: true });
+  removeAbandonedPartials(target);
   const temporary = temporarySibling(target);
   try {
-    fs.writeFileSync(temporary, data);
+    const descriptor = fs.openSync(temporary, 'w');
+    try {
+      fs.writeFileSync(descriptor, data);
+      fs.fsyncSync(descriptor);
+    } finally {
+      fs.closeSync(descriptor);
+    }
     fs.renameSync(temporary, target);
   } catch (error) {
     fs.rmSync(temporary, { force: true });
@@ -76,10 +86,13 @@ export async function produceAtomically<T>(
 /**
  * Removes temporary siblings of `target` left by gfr processes that died mid-write (killed, or
  * interrupted with Ctrl-C). Their names carry the writer's process id; a live writer's are kept.
+ * A swapped-out previous folder (`.partial.old`) whose replacement never arrived is put back
+ * at `target` instead: the writer died between its two renames.
  */
 export function removeAbandonedPartials(target: string): string[] {
   const directory = path.dirname(target);
   if (!fs.existsSync(directory)) return [];
+  restoreInterruptedReplacements(directory);
   const prefix = `.${path.basename(target)}.`;
   const removed: string[] = [];
   for (const entry of fs.readdirSync(directory)) {
@@ -91,7 +104,28 @@ export function removeAbandonedPartials(target: string): string[] {
   return removed;
 }
 
-function isProcessAlive(pid: number): boolean {
+/**
+ * Replacing a folder takes two renames (the old one aside, the new one in); a process killed
+ * between them leaves no folder at the target and the previous one under a `.partial.old` name.
+ * This renames such previous folders of dead writers in `directory` back to their targets and
+ * returns the targets restored.
+ */
+export function restoreInterruptedReplacements(directory: string): string[] {
+  if (!fs.existsSync(directory)) return [];
+  const restored: string[] = [];
+  for (const entry of fs.readdirSync(directory)) {
+    const match = /^\.(.+)\.(\d+)-[0-9a-f]+\.partial\.old$/.exec(entry);
+    if (!match || isProcessAlive(Number(match[2]))) continue;
+    const target = path.join(directory, match[1]);
+    if (fs.existsSync(target)) continue;
+    fs.renameSync(path.join(directory, entry), target);
+    restored.push(target);
+  }
+  return restored;
+}
+
+/** Whether a process with this id runs (on this host); this process counts as running. */
+export function isProcessAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
