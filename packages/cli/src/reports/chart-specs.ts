@@ -19,11 +19,16 @@ const seriesColours: Record<string, string> = {
   current: '#cf222e',
   positive: '#1a7f37',
   negative: '#8c959f',
+  drifted: '#cf222e',
+  'within thresholds': '#2da44e',
+  'not judged': '#afb8c1',
 };
 const otherColours = ['#0969da', '#cf222e', '#1a7f37', '#bf8700', '#8250df', '#1b7c83'];
 
-/** A colour scale giving each series its fixed colour. */
+/** A colour scale giving each series its fixed colour, and the others distinct ones. */
 function seriesColour(names: string[], title: string) {
+  const fixed = new Set(names.map((name) => seriesColours[name]).filter(Boolean));
+  const free = otherColours.filter((colour) => !fixed.has(colour));
   let other = 0;
   return {
     field: 'series',
@@ -31,12 +36,11 @@ function seriesColour(names: string[], title: string) {
     title,
     scale: {
       domain: names,
-      range: names.map(
-        (name) => seriesColours[name] ?? otherColours[other++ % otherColours.length],
-      ),
+      range: names.map((name) => seriesColours[name] ?? free[other++ % free.length]),
     },
-    // Below the plot, never over the data.
-    legend: { orient: 'bottom', direction: 'horizontal', titleOrient: 'left' },
+    // Below the plot, never over the data; none for a single series, which needs no key.
+    legend:
+      names.length > 1 ? { orient: 'bottom', direction: 'horizontal', titleOrient: 'left' } : null,
   };
 }
 
@@ -161,6 +165,8 @@ export interface BarChartOptions {
   format?: string;
   /** Value axis domain; default from the data. */
   domain?: [number, number];
+  /** Plot width in pixels (horizontal bars: without the labels); default 440. */
+  width?: number;
 }
 
 /**
@@ -188,7 +194,8 @@ export function barChart(bars: Bar[], options: BarChartOptions): ChartSpec {
       field: 'value',
       type: 'quantitative',
       title: options.valueTitle,
-      axis: { format },
+      // Fewer ticks on narrow plots, where labels would run into each other.
+      axis: { format, tickCount: (options.width ?? width) < 360 ? 5 : 10 },
       scale: options.domain ? { domain: options.domain } : {},
     },
     color: seriesColour(names, options.seriesTitle),
@@ -203,8 +210,11 @@ export function barChart(bars: Bar[], options: BarChartOptions): ChartSpec {
   }
   const rows = Math.max(categories.length, 1) * (names.length > 1 ? names.length : 1);
   const size = options.horizontal
-    ? { height: Math.max(height, Math.min(rows * 14, 900)) }
-    : { width: Math.max(width, Math.min(categories.length * names.length * 18, 1000)) };
+    ? { width: options.width ?? width, height: Math.max(height, Math.min(rows * 14, 900)) }
+    : {
+        width:
+          options.width ?? Math.max(width, Math.min(categories.length * names.length * 18, 1000)),
+      };
   const barLayer = { mark: { type: 'bar' }, encoding };
   if (!options.threshold) return { ...base(bars), ...size, ...barLayer };
   return {
@@ -416,7 +426,7 @@ export function shareSeriesChart(rows: ShareRow[], options: { seriesTitle: strin
             field: 'share',
             type: 'quantitative',
             title: 'share of exposed users',
-            axis: { format: '.0%' },
+            axis: { format: '.1%' },
             scale: { zero: false },
           },
           color: colour,

@@ -35,6 +35,9 @@ interface HeadPriorDrift {
 /** Distributions drawn when no feature drifted: the most shifted ones, for a look. */
 const closestToDriftShown = 2;
 
+/** Most distributions drawn: beyond a dozen a page stops being read; the table lists all. */
+const mostDistributionsShown = 12;
+
 /** Builds the drift page of a checked drift report. */
 export function driftPage(report: DriftReportInput): ReportPage {
   const captureFiles = numberField(report, 'capture_files');
@@ -110,6 +113,7 @@ export function driftPage(report: DriftReportInput): ReportPage {
         valueTitle: 'PSI',
         seriesTitle: 'verdict',
         horizontal: true,
+        width: 300,
         format: '.2f',
         threshold: { value: report.thresholds.psi, label: `threshold ${report.thresholds.psi}` },
       },
@@ -125,6 +129,7 @@ export function driftPage(report: DriftReportInput): ReportPage {
         valueTitle: 'Jensen–Shannon distance',
         seriesTitle: 'verdict',
         horizontal: true,
+        width: 300,
         format: '.2f',
         threshold: {
           value: report.thresholds.jensenShannon,
@@ -159,19 +164,23 @@ export function driftPage(report: DriftReportInput): ReportPage {
 }
 
 function addDistributions(page: ReportPage, report: DriftReportInput): void {
-  const drifted = report.features.filter((feature) => feature.drifted);
+  const byPsi = [...report.features].sort((a, b) => b.psi - a.psi);
+  const drifted = byPsi.filter((feature) => feature.drifted);
   const shown =
     drifted.length > 0
-      ? drifted
-      : [...report.features]
-          .filter((feature) => feature.judged)
-          .sort((a, b) => b.psi - a.psi)
-          .slice(0, closestToDriftShown);
+      ? drifted.slice(0, mostDistributionsShown)
+      : byPsi.filter((feature) => feature.judged).slice(0, closestToDriftShown);
   page.heading(
     drifted.length > 0
       ? 'Reference against current distribution of the drifted features'
       : 'Reference against current distribution of the most shifted features',
   );
+  if (drifted.length > shown.length) {
+    page.paragraph(
+      `The ${shown.length} most drifted by PSI of ${drifted.length}; all are in the table above.`,
+      'note',
+    );
+  }
   const withBins = shown.flatMap((feature) => {
     const distribution = distributionOf(feature);
     return distribution ? [{ feature, distribution }] : [];

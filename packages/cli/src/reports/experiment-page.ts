@@ -23,6 +23,13 @@ const metricTitles: Record<string, string> = {
   revenue_per_user: 'revenue per user',
 };
 
+const metricColumnTitles: Record<string, string> = {
+  ctr: 'CTR',
+  cvr: 'CVR',
+  conversions_per_user: 'purchases / user',
+  revenue_per_user: 'revenue / user',
+};
+
 /** Builds the experiment page of a checked experiment report. */
 export function experimentPage(report: ExperimentReportInput): ReportPage {
   const confidence = `${Math.round((1 - report.alpha) * 100)} %`;
@@ -65,7 +72,7 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
       'clicks',
       'purchases',
       'revenue',
-      ...metricKeys,
+      ...metricKeys.map((key) => metricColumnTitles[key]),
     ],
     report.variants.map((variant) => [
       variant.variant,

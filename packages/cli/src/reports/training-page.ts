@@ -186,6 +186,7 @@ function addHeadCharts(page: ReportPage, diagnostics: DiagnosticsInput, baseRate
         valueTitle: 'total gain (loss reduction)',
         seriesTitle: 'scorer',
         horizontal: true,
+        width: 300,
         sortByValue: true,
       },
     ),
