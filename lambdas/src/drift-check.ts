@@ -155,7 +155,8 @@ function publishMetrics(metrics: MetricsSink, endpointName: string, report: Capt
     );
   }
   for (const head of report.prior.heads) {
-    if (!head.judged || head.relative_shift === null) continue;
+    // Published for the dashboard's trend; judged only against observed outcomes.
+    if (head.relative_shift === null) continue;
     none(
       head.head === 'ctr' ? GfrMetric.PREDICTED_CTR_SHIFT : GfrMetric.PREDICTED_CVR_SHIFT,
       head.relative_shift,

@@ -56,7 +56,7 @@ export function driftCommand(): Command {
     )
     .option(
       '--prior-shift <share>',
-      'relative shift of mean predicted pCTR or pCVR that counts as prior drift',
+      'relative gap of predicted and observed rates of served items that is prior drift',
       parseShare,
       defaultPriorDriftSettings.relativeShift,
     )
@@ -86,15 +86,17 @@ async function readServedOutcomes(tablesDir: string): Promise<ServedOutcomes> {
   const session = await DuckSession.open();
   try {
     const rows = await session.jsonRows(`SELECT DISTINCT request_id, item_id, type
-      FROM ${eventsSource(tablesDir)}
-      WHERE request_id IS NOT NULL AND type IN ('click', 'purchase')`);
+      FROM ${eventsSource(tablesDir)} WHERE request_id IS NOT NULL`);
+    const requests = new Set<string>();
     const clicks = new Set<string>();
     const purchases = new Set<string>();
     for (const row of rows) {
+      requests.add(String(row.request_id));
       const key = outcomeKey(String(row.request_id), String(row.item_id));
-      (row.type === 'click' ? clicks : purchases).add(key);
+      if (row.type === 'click') clicks.add(key);
+      if (row.type === 'purchase') purchases.add(key);
     }
-    return { clicks, purchases };
+    return { requests, clicks, purchases };
   } finally {
     session.close();
   }
@@ -130,7 +132,15 @@ export function formatDriftReport(report: CaptureDriftReport): string {
         shift(head.relative_shift).padStart(8),
         share(head.observed_rate).padStart(8),
         share(head.predicted_rate_of_observed).padStart(9),
-        (head.judged ? (head.drifted ? 'yes' : 'no') : 'too few').padStart(7),
+        shift(head.observed_shift).padStart(8),
+        (head.judged
+          ? head.drifted
+            ? 'yes'
+            : 'no'
+          : head.observed_items === 0
+            ? 'unknown'
+            : 'too few'
+        ).padStart(7),
       ].join(' '),
     ),
     report.drifted

@@ -1,17 +1,24 @@
 /**
- * Prior drift: whether the endpoint's mean predicted pCTR and pCVR moved away from the rates the
- * model was trained on, and, where outcomes (clicks, purchases) are joined to the served items,
- * whether the observed rates moved too. Feature drift says the inputs changed; prior drift says
- * the outputs did, which is what a miscalibrated model costs.
+ * Prior drift: the endpoint's mean predicted pCTR and pCVR against the rates the model was
+ * trained on, and, where outcomes (clicks, purchases) are joined to the served items, against
+ * the observed rates of those same items. Feature drift says the inputs changed; prior drift
+ * says the outputs no longer match the world, which is what a miscalibrated model costs.
+ *
+ * Only the second comparison alarms. Served items are the top of the model's own ranking, so
+ * their mean pCTR exceeds the logged impressions' click rate by design (four times, on the
+ * simulator); the first comparison is reported and published for trends, never judged.
  */
 import { LoadedArtifact } from '../artifact/load-artifact';
 import { correctNegativeDownsampling } from '../calibration';
 
 /** Thresholds of {@link checkPriorDrift}; every field has a default. */
 export interface PriorDriftSettings {
-  /** Relative shift |mean predicted / training prior − 1| at which a head drifted (default 0.3). */
+  /**
+   * Relative gap |mean predicted / observed rate − 1| over served items with known outcomes at
+   * which a head drifted (default 0.3).
+   */
   relativeShift: number;
-  /** Fewest served items to judge a head at all (default 200); fewer are only shown. */
+  /** Fewest items with known outcomes to judge a head at all (default 200). */
   minimumItems: number;
 }
 
@@ -31,6 +38,8 @@ export interface ServedInvocation {
 
 /** Clicks and purchases of served items, keyed by {@link outcomeKey}. */
 export interface ServedOutcomes {
+  /** Requests whose outcomes are known: their items without a click were not clicked. */
+  requests: ReadonlySet<string>;
   clicks: ReadonlySet<string>;
   purchases: ReadonlySet<string>;
 }
@@ -48,13 +57,16 @@ export interface HeadPriorDrift {
   /** Served items (pCVR: clicked served items when outcomes are joined, else all served items). */
   items: number;
   mean_predicted: number | null;
-  /** mean_predicted / training_prior − 1. */
+  /** mean_predicted / training_prior − 1: reported, not judged (see the module comment). */
   relative_shift: number | null;
   /** Items whose outcome is known (pCTR: served items of joined requests; pCVR: their clicks). */
   observed_items: number;
   observed_rate: number | null;
   /** Mean prediction over the same items as observed_rate. */
   predicted_rate_of_observed: number | null;
+  /** predicted_rate_of_observed / observed_rate − 1: what is judged. */
+  observed_shift: number | null;
+  /** True when enough items had known outcomes. */
   judged: boolean;
   drifted: boolean;
 }
@@ -107,7 +119,9 @@ export function checkPriorDrift(
   const purchased = (item: ServedItem) =>
     item.requestId !== null && outcomes!.purchases.has(outcomeKey(item.requestId, item.itemId));
 
-  const ctrObserved = outcomes ? served.filter((item) => item.requestId !== null) : [];
+  const ctrObserved = outcomes
+    ? served.filter((item) => item.requestId !== null && outcomes.requests.has(item.requestId))
+    : [];
   const ctr = headDrift(
     'ctr',
     trainingPrior(artifact, 'ctr'),
@@ -119,7 +133,7 @@ export function checkPriorDrift(
     settings,
   );
 
-  const clickedItems = outcomes ? served.filter(clicked) : [];
+  const clickedItems = ctrObserved.filter(clicked);
   const heads = [ctr];
   if (artifact.cvr) {
     heads.push(
@@ -174,7 +188,13 @@ function headDrift(
   const meanPredicted = mean(predictions);
   const shift =
     meanPredicted !== null && prior !== null && prior > 0 ? meanPredicted / prior - 1 : null;
-  const judged = predictions.length >= settings.minimumItems && shift !== null;
+  const observedRate = mean(observed.labels.map(Number));
+  const predictedRate = mean(observed.predicted);
+  const observedShift =
+    observedRate !== null && predictedRate !== null && observedRate > 0
+      ? predictedRate / observedRate - 1
+      : null;
+  const judged = observed.labels.length >= settings.minimumItems && observedShift !== null;
   return {
     head,
     training_prior: prior,
@@ -182,10 +202,11 @@ function headDrift(
     mean_predicted: meanPredicted,
     relative_shift: shift,
     observed_items: observed.labels.length,
-    observed_rate: mean(observed.labels.map(Number)),
-    predicted_rate_of_observed: mean(observed.predicted),
+    observed_rate: observedRate,
+    predicted_rate_of_observed: predictedRate,
+    observed_shift: observedShift,
     judged,
-    drifted: judged && Math.abs(shift!) >= settings.relativeShift,
+    drifted: judged && Math.abs(observedShift!) >= settings.relativeShift,
   };
 }
 
