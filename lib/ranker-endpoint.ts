@@ -60,6 +60,9 @@ export class RankerEndpoint extends Construct {
 
   readonly variants: readonly RankerVariant[];
 
+  /** Names of the alarms that roll a blue/green update back, literals. */
+  readonly rollbackAlarmNames: readonly string[];
+
   /** Where Data Capture writes: `s3://<bucket>/captures`. */
   readonly captureS3Uri: string;
 
@@ -116,6 +119,8 @@ export class RankerEndpoint extends Construct {
       },
     });
 
+    // Literal names: the endpoint and the deploy handler name the alarms without references.
+    this.rollbackAlarmNames = variantConfigs.flatMap(([name]) => rollbackAlarmNames(names, name));
     const alarms = variantConfigs.map(([name]) => this.variantAlarms(names, name, config));
     const rollbackAlarms = alarms.flat();
 
@@ -135,7 +140,7 @@ export class RankerEndpoint extends Construct {
                 maximumExecutionTimeoutInSeconds: config.blueGreen.maximumExecutionTimeoutSeconds,
               },
               autoRollbackConfiguration: {
-                alarms: rollbackAlarms.map((alarm) => ({ alarmName: alarm.alarmName })),
+                alarms: this.rollbackAlarmNames.map((alarmName) => ({ alarmName })),
               },
             },
     });
@@ -150,11 +155,6 @@ export class RankerEndpoint extends Construct {
       scalableTarget: this.scaleVariant(name, variant, config),
       alarms: alarms[index],
     }));
-  }
-
-  /** Names of the alarms that roll a blue/green update back. */
-  get rollbackAlarmNames(): string[] {
-    return this.variants.flatMap((variant) => variant.alarms.map((alarm) => alarm.alarmName));
   }
 
   /** A metric of one variant of this endpoint (namespace `AWS/SageMaker` unless given). */
@@ -218,7 +218,7 @@ export class RankerEndpoint extends Construct {
       period: Duration.minutes(1),
     });
     const errorAlarm = errorPercent.createAlarm(this, `Errors5xxAlarm${capitalize(variantName)}`, {
-      alarmName: names.alarmName(`${variantName}-5xx`),
+      alarmName: rollbackAlarmNames(names, variantName)[0],
       alarmDescription: `More than ${config.error5xxPercentThreshold} % of ${variantName} invocations failed with 5xx`,
       threshold: config.error5xxPercentThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -230,7 +230,7 @@ export class RankerEndpoint extends Construct {
     // ModelLatency is reported in microseconds.
     const latency = this.metricVariant(variantName, 'ModelLatency', { statistic: 'p99' });
     const latencyAlarm = latency.createAlarm(this, `LatencyAlarm${capitalize(variantName)}`, {
-      alarmName: names.alarmName(`${variantName}-model-latency-p99`),
+      alarmName: rollbackAlarmNames(names, variantName)[1],
       alarmDescription: `p99 model latency of ${variantName} above ${config.modelLatencyP99Milliseconds} ms`,
       threshold: config.modelLatencyP99Milliseconds * 1000,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -240,6 +240,13 @@ export class RankerEndpoint extends Construct {
     });
     return [errorAlarm, latencyAlarm];
   }
+}
+
+function rollbackAlarmNames(names: GfrNames, variantName: string): [string, string] {
+  return [
+    names.alarmName(`${variantName}-5xx`),
+    names.alarmName(`${variantName}-model-latency-p99`),
+  ];
 }
 
 function trafficRouting(
