@@ -184,6 +184,30 @@ describeBrowser('report pages in a real browser', () => {
     }
   }, 120_000);
 
+  test("the evaluation page draws the stored model's curves from gfr evaluate", async () => {
+    const run = gfr([
+      'evaluate',
+      '--model',
+      path.join(trainDir, 'model'),
+      '--features',
+      path.join(trainDir, 'features'),
+      '--json',
+    ]);
+    expect(run.status).toBe(0);
+    const reportJson = path.join(work, 'evaluation', 'report.json');
+    fs.mkdirSync(path.dirname(reportJson), { recursive: true });
+    fs.writeFileSync(reportJson, run.stdout);
+    const evaluation = JSON.parse(run.stdout);
+
+    const inspection = await inspect(renderWithCli(reportJson), 'evaluation');
+
+    const heads = evaluation.cvr ? 2 : 1;
+    expectEveryChartDrawn(inspection, 6 * heads);
+    expect(inspection.charts).toHaveLength(6 * heads);
+    expect(inspection.text).toContain(`Evaluation on the ${evaluation.part} part`);
+    expect(inspection.text).toContain(evaluation.ctr.auc.toFixed(4));
+  }, 120_000);
+
   test('the drift page draws PSI and Jensen–Shannon per feature and names the drifted ones', async () => {
     const artifact = await loadArtifact(path.join(trainDir, 'model'));
     // Made-up requests: their features sit far from the simulator's, so some must drift.

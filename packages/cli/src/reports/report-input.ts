@@ -98,6 +98,8 @@ export const trainingReportSchema = z.looseObject({
     .optional(),
   artifact: z.string().optional(),
   notes: z.array(z.string()).optional(),
+  /** Set for gfr evaluate's output: the part of the training sets the metrics are of. */
+  evaluated_part: z.string().optional(),
 });
 
 /** The training report as the page reads it. */
@@ -304,6 +306,7 @@ function evaluationAsTraining(evaluation: EvaluationInput): TrainingReportInput 
   }
   return {
     model_version: evaluation.model_version,
+    evaluated_part: evaluation.part,
     models,
     notes: [`metrics of the stored model on the ${evaluation.part} part; no baselines were run`],
   };

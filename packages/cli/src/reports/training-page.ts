@@ -34,7 +34,9 @@ export function trainingPage(report: TrainingReportInput): ReportPage {
   const created = report.created_at ? `trained ${report.created_at.slice(0, 16)} UTC` : '';
   const source = typeof report.data?.source === 'string' ? `data: ${report.data.source}` : '';
   const page = new ReportPage(
-    `Training report — model ${report.model_version}`,
+    report.evaluated_part
+      ? `Evaluation on the ${report.evaluated_part} part — model ${report.model_version}`
+      : `Training report — model ${report.model_version}`,
     [created, source, report.artifact ? `artifact ${report.artifact}` : '']
       .filter(Boolean)
       .join(' · '),
