@@ -125,7 +125,7 @@ describeBrowser('report pages in a real browser', () => {
     await page.goto(pageUrl);
     const outcomes = await page.evaluate(
       () =>
-        (window as unknown as { gfrReportRendered: Promise<{ id: string; ok: boolean }[]> })
+        (globalThis as unknown as { gfrReportRendered: Promise<{ id: string; ok: boolean }[]> })
           .gfrReportRendered,
     );
     const charts = await page.$$eval('.chart', (elements) =>
@@ -223,7 +223,17 @@ describeBrowser('report pages in a real browser', () => {
 
     const inspection = await inspect(renderWithCli(reportJson), 'drift');
 
-    expectEveryChartDrawn(inspection, 2);
+    // PSI and JS per feature; then, when the report carries per-bin shares, one distribution
+    // per drifted feature (a dozen at most); prior drift when present.
+    const withShares = report.features.some((feature) => 'distribution' in feature);
+    const distributions = withShares ? Math.min(12, report.drifted_features.length) : 0;
+    const prior = Object.values(report).some((value) =>
+      Array.isArray((value as { heads?: unknown } | null)?.heads),
+    )
+      ? 1
+      : 0;
+    expectEveryChartDrawn(inspection, 2 + distributions + prior);
+    expect(inspection.charts).toHaveLength(2 + distributions + prior);
     expect(inspection.text).toContain(`Drift in ${report.drifted_features.length} of`);
     for (const feature of report.drifted_features) expect(inspection.text).toContain(feature);
   }, 120_000);
