@@ -1,4 +1,4 @@
-import { GfrError, InvalidArgumentError, Logger } from '@gfr/core';
+import { GfrError, InvalidArgumentError, Logger, withOutputLock } from '@gfr/core';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -69,4 +69,16 @@ function isSystemError(error: unknown): error is Error & { code: string } {
 /** Formats a number for tables: 4 decimals, or '—' when missing. */
 export function formatMetric(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(4) : '—';
+}
+
+/**
+ * Runs a command's work holding the lock on its output (see `acquireOutputLock`): a second gfr
+ * run on the same output is refused with the holder's pid instead of interleaving its files.
+ */
+export function whileHoldingOutput<T>(
+  output: string,
+  command: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  return withOutputLock(output, `gfr ${command}`, () => work());
 }

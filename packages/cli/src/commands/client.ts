@@ -10,7 +10,9 @@ import {
   transportForEndpoint,
 } from '@gfr/client';
 
-import { GlobalOptions, commandLogger, printResult } from '../output';
+import { GlobalOptions, commandLogger, printResult, whileHoldingOutput } from '../output';
+import { createProgress } from '../progress';
+import { requireModel } from './options';
 
 /** `gfr materialize`: canonical tables + a model's feature settings → the SQLite online store. */
 export function materializeCommand(): Command {
@@ -39,7 +41,7 @@ export function materializeCommand(): Command {
         command: Command,
       ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
-        const { manifest } = await loadArtifact(path.resolve(flags.model));
+        const { manifest } = await loadArtifact(requireModel(flags.model));
         const channelSizes = Object.fromEntries(
           Object.entries({
             popularity: flags.popularity,
@@ -48,14 +50,20 @@ export function materializeCommand(): Command {
             categoryTop: flags.categoryTop,
           }).filter(([, value]) => value !== undefined),
         );
-        const report = await materializeFeatureStore({
-          tablesDir: path.resolve(flags.tables),
-          outFile: path.resolve(flags.out),
-          featureSettings: manifest.feature_settings,
-          modelVersion: manifest.model_version,
-          channelSizes,
-          logger: commandLogger(options),
-        });
+        const outFile = path.resolve(flags.out);
+        const progress = createProgress(options);
+        const report = await whileHoldingOutput(outFile, 'materialize', () =>
+          progress.step('materialize', () =>
+            materializeFeatureStore({
+              tablesDir: path.resolve(flags.tables),
+              outFile,
+              featureSettings: manifest.feature_settings,
+              modelVersion: manifest.model_version,
+              channelSizes,
+              logger: commandLogger(options),
+            }),
+          ),
+        ).finally(() => progress.stop());
         printResult(options, report, () => formatMaterializeReport(report));
       },
     );

@@ -9,9 +9,16 @@ import {
   writeTrainingSets,
 } from '@gfr/core';
 
-import { GlobalOptions, commandLogger, printResult } from '../output';
+import { GlobalOptions, commandLogger, printResult, whileHoldingOutput } from '../output';
 import { createProgress } from '../progress';
-import { parseNonNegativeInteger, parsePositiveInteger, parseShare, sourceOption } from './options';
+import {
+  inputHint,
+  parseNonNegativeInteger,
+  parsePositiveInteger,
+  parseShare,
+  requireInput,
+  sourceOption,
+} from './options';
 
 /** `gfr ingest`: a log in a known format → canonical Parquet tables. */
 export function ingestCommand(): Command {
@@ -34,18 +41,23 @@ export function ingestCommand(): Command {
         if (flags.source === 'simulator') {
           throw new InvalidArgumentError('use `gfr simulate` to create simulated tables');
         }
+        requireInput(flags.input, inputHint(flags.source));
+        const outDir = path.resolve(flags.out);
         const progress = createProgress(options);
         try {
-          const report = await ingestion.ingest({
-            source: flags.source as ingestion.SourceFormat,
-            input: flags.input,
-            outDir: path.resolve(flags.out),
-            maxBadRowShare: flags.maxBadShare,
-            logger: commandLogger(options),
-            onProgress: (rows, bytes, total) => progress.onRows?.(rows, total, bytes),
+          const report = await whileHoldingOutput(outDir, 'ingest', async () => {
+            const ingested = await ingestion.ingest({
+              source: flags.source as ingestion.SourceFormat,
+              input: flags.input,
+              outDir,
+              maxBadRowShare: flags.maxBadShare,
+              logger: commandLogger(options),
+              onProgress: (rows, bytes, total) => progress.onRows?.(rows, total, bytes),
+            });
+            writeJsonAtomic(path.join(outDir, 'ingest-report.json'), ingested);
+            return ingested;
           });
           progress.stop();
-          writeJsonAtomic(path.join(path.resolve(flags.out), 'ingest-report.json'), report);
           printResult(options, report, () =>
             [
               `tables: ${report.outDir}`,
@@ -88,9 +100,13 @@ export function simulateCommand(): Command {
             seed: flags.seed,
           }).filter(([, value]) => value !== undefined),
         );
-        const report = await simulator.simulateMarketplace(config, path.resolve(flags.out), {
-          logger: commandLogger(options),
-        });
+        const outDir = path.resolve(flags.out);
+        const progress = createProgress(options);
+        const report = await whileHoldingOutput(outDir, 'simulate', () =>
+          progress.step('simulate', () =>
+            simulator.simulateMarketplace(config, outDir, { logger: commandLogger(options) }),
+          ),
+        ).finally(() => progress.stop());
         printResult(
           options,
           report,
@@ -108,12 +124,15 @@ export function featuresCommand(): Command {
     .requiredOption('--out <dir>', 'folder for the training sets')
     .action(async (flags: { tables: string; out: string }, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
-      const prepared = await prepareTrainingSets(
-        path.resolve(flags.tables),
-        undefined,
-        commandLogger(options),
-      );
-      await writeTrainingSets(path.resolve(flags.out), prepared);
+      const outDir = path.resolve(flags.out);
+      const progress = createProgress(options);
+      const prepared = await whileHoldingOutput(outDir, 'features', async () => {
+        const sets = await progress.step('features', () =>
+          prepareTrainingSets(path.resolve(flags.tables), undefined, commandLogger(options)),
+        );
+        await progress.step('write training sets', () => writeTrainingSets(outDir, sets));
+        return sets;
+      }).finally(() => progress.stop());
       const summary = {
         out: path.resolve(flags.out),
         ctr_examples: prepared.ctr.labels.length,

@@ -11,11 +11,17 @@ import {
   trainRanker,
 } from '@gfr/core';
 
-import { GlobalOptions, commandLogger, formatMetric, printResult } from '../output';
+import {
+  GlobalOptions,
+  commandLogger,
+  formatMetric,
+  printResult,
+  whileHoldingOutput,
+} from '../output';
 import { createProgress } from '../progress';
 import { formatFeed, formatReportSummary } from '../summaries';
 import { EndpointRankFlags, endpointRankOptions, rankWithEndpoint } from './client';
-import { parsePositiveInteger } from './options';
+import { parsePositiveInteger, requireModel } from './options';
 
 /** `gfr train`: training sets → calibrated heads, the model artifact and report.json. */
 export function trainCommand(): Command {
@@ -38,9 +44,12 @@ export function trainCommand(): Command {
         command: Command,
       ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
+        const outDir = path.resolve(flags.out);
         const progress = createProgress(options);
         try {
-          const prepared = await readTrainingSets(path.resolve(flags.features));
+          const prepared = await progress.step('read training sets', () =>
+            readTrainingSets(path.resolve(flags.features)),
+          );
           const parameters = Object.fromEntries(
             Object.entries({
               rounds: flags.rounds,
@@ -48,12 +57,14 @@ export function trainCommand(): Command {
               learningRate: flags.learningRate,
             }).filter(([, value]) => value !== undefined),
           );
-          const trained = await trainRanker(prepared, path.resolve(flags.out), {
-            parameters,
-            logger: commandLogger(options),
-            onRound: progress.onRound,
-            data: { features: path.resolve(flags.features) },
-          });
+          const trained = await whileHoldingOutput(outDir, 'train', () =>
+            trainRanker(prepared, outDir, {
+              parameters,
+              logger: commandLogger(options),
+              onRound: progress.onRound,
+              data: { features: path.resolve(flags.features) },
+            }),
+          );
           progress.stop();
           printResult(
             options,
@@ -75,11 +86,13 @@ export function evaluateCommand(): Command {
     .requiredOption('--features <dir>', 'folder of training sets (from gfr features)')
     .action(async (flags: { model: string; features: string }, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
-      const artifact = await loadArtifact(path.resolve(flags.model));
-      const evaluation = evaluateArtifact(
-        artifact,
-        await readTrainingSets(path.resolve(flags.features)),
-      );
+      const artifact = await loadArtifact(requireModel(flags.model));
+      const progress = createProgress(options);
+      const evaluation = await progress
+        .step('evaluate', async () =>
+          evaluateArtifact(artifact, await readTrainingSets(path.resolve(flags.features))),
+        )
+        .finally(() => progress.stop());
       printResult(options, evaluation, () => {
         const lines = [`model ${evaluation.model_version} on the ${evaluation.part} part`];
         for (const head of ['ctr', 'cvr'] as const) {
@@ -130,7 +143,7 @@ export function rankCommand(): Command {
         'give --tables and --model to rank in-process, or --endpoint and --store',
       );
     }
-    const ranker = new Ranker(await loadArtifact(path.resolve(flags.model)));
+    const ranker = new Ranker(await loadArtifact(requireModel(flags.model)));
     const feed = await rankUserFeed({
       tablesDir: path.resolve(flags.tables),
       ranker,

@@ -1,12 +1,19 @@
 import { Command, Option } from 'commander';
 import * as path from 'node:path';
-import { runQuickstart } from '@gfr/core';
+import { InvalidArgumentError, runQuickstart } from '@gfr/core';
 
-import { GlobalOptions, commandLogger, printResult } from '../output';
+import { GlobalOptions, commandLogger, printResult, whileHoldingOutput } from '../output';
 import { createProgress } from '../progress';
 import { formatFeed, formatReportSummary } from '../summaries';
 import { rankThroughLocalEndpoint } from './endpoint-demo';
-import { parseNonNegativeInteger, parsePositiveInteger, parseShare, sourceOption } from './options';
+import {
+  inputHint,
+  parseNonNegativeInteger,
+  parsePositiveInteger,
+  parseShare,
+  requireInput,
+  sourceOption,
+} from './options';
 
 interface QuickstartFlags extends GlobalOptions {
   source: 'simulator' | 'taobao' | 'rees46' | 'open-bandit' | 'generic';
@@ -50,6 +57,17 @@ export function quickstartCommand(): Command {
     )
     .action(async (flags: QuickstartFlags, command: Command) => {
       const options = { ...command.optsWithGlobals<GlobalOptions>(), ...flags };
+      if (flags.source !== 'simulator') {
+        if (flags.input === undefined) {
+          throw new InvalidArgumentError(
+            `--input is required for source ${flags.source}: pass --input PATH of a ` +
+              `${flags.source} log (file or folder), or leave out --source to run on the ` +
+              'built-in simulator',
+          );
+        }
+        requireInput(flags.input, inputHint(flags.source));
+      }
+      const outDir = path.resolve(flags.out);
       const progress = createProgress(options);
       try {
         const simulator = Object.fromEntries(
@@ -57,27 +75,32 @@ export function quickstartCommand(): Command {
             ([, value]) => value !== undefined,
           ),
         );
-        const result = await runQuickstart({
-          source: flags.source,
-          input: flags.input,
-          outDir: path.resolve(flags.out),
-          simulator,
-          user: flags.user,
-          k: flags.k,
-          maxBadRowShare: flags.maxBadShare,
-          parameters: flags.rounds ? { rounds: flags.rounds } : undefined,
-          logger: commandLogger(options),
-          progress,
+        const { result, served } = await whileHoldingOutput(outDir, 'quickstart', async () => {
+          const pipeline = await runQuickstart({
+            source: flags.source,
+            input: flags.input,
+            outDir,
+            simulator,
+            user: flags.user,
+            k: flags.k,
+            maxBadRowShare: flags.maxBadShare,
+            parameters: flags.rounds ? { rounds: flags.rounds } : undefined,
+            logger: commandLogger(options),
+            progress,
+          });
+          const endpoint =
+            flags.throughEndpoint > 0
+              ? await progress.step('serve and rank through the endpoint', () =>
+                  rankThroughLocalEndpoint(
+                    outDir,
+                    flags.throughEndpoint,
+                    flags.k,
+                    commandLogger(options),
+                  ),
+                )
+              : null;
+          return { result: pipeline, served: endpoint };
         });
-        const served =
-          flags.throughEndpoint > 0
-            ? await rankThroughLocalEndpoint(
-                path.resolve(flags.out),
-                flags.throughEndpoint,
-                flags.k,
-                commandLogger(options),
-              )
-            : null;
         progress.stop();
         printResult(
           options,

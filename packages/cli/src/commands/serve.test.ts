@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 import {
   SmallArtifact,
@@ -60,9 +63,17 @@ test('serves the artifact on loopback until SIGTERM, printing its address', asyn
   await expect(done).resolves.toBeDefined();
 });
 
-test('fails with the artifact error when the model cannot be loaded', async () => {
+test('refuses a model path that does not exist before listening, saying what to pass', async () => {
   const { done } = run(['serve', '--model', '/nonexistent/model', '--port', '0']);
-  await expect(done).rejects.toThrow(/cannot serve \/nonexistent\/model: .*does not exist/);
+  await expect(done).rejects.toThrow(
+    'model artifact /nonexistent/model: does not exist — pass --model OUT/model',
+  );
+});
+
+test('fails with the artifact error when the model cannot be loaded', async () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-serve-empty-'));
+  const { done } = run(['serve', '--model', empty, '--port', '0']);
+  await expect(done).rejects.toThrow(`cannot serve ${empty}: model artifact ${empty}:`);
 });
 
 test('rejects a port outside 0–65535', async () => {

@@ -4,7 +4,7 @@ import { Logger } from '@gfr/core';
 import { serveStopSignal, serveWithWorkers } from '@gfr/inference-image';
 
 import { GlobalOptions } from '../output';
-import { parsePositiveInteger } from './options';
+import { parsePositiveInteger, requireModel } from './options';
 
 /**
  * `gfr serve`: the inference server of the container image, on this machine. Same routes and
@@ -39,8 +39,8 @@ export function serveCommand(): Command {
       ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
         const level = options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
+        const modelDir = requireModel(flags.model);
         const stop = serveStopSignal();
-        const modelDir = path.resolve(flags.model);
         try {
           await serveWithWorkers({
             modelDir,
