@@ -15,15 +15,6 @@ import { RankerEndpoint } from './ranker-endpoint';
 import { RetrainingStateMachine } from './retraining-state-machine';
 import { xgboostImageUri } from './xgboost-image';
 
-/**
- * Environment the retrain handler needs to fill `RetrainExecutionInput` beyond the contract's
- * names: the training instance type and the number of built-in XGBoost instances.
- */
-export const TrainingEnvironment = {
-  INSTANCE_TYPE: 'GFR_TRAINING_INSTANCE_TYPE',
-  XGBOOST_INSTANCE_COUNT: 'GFR_TRAINING_XGBOOST_INSTANCE_COUNT',
-} as const;
-
 /** EventBridge's detail types of the SageMaker events the deploy handler reacts to. */
 export const SageMakerEvent = {
   SOURCE: 'aws.sagemaker',
@@ -183,8 +174,10 @@ function handlerEnvironment(
     [HandlerEnvironment.VALIDATION_DAYS]: String(training.validationDays),
     [HandlerEnvironment.TEST_DAYS]: String(training.testDays),
     [HandlerEnvironment.GAP_HOURS]: String(training.gapHours),
-    [TrainingEnvironment.INSTANCE_TYPE]: training.instanceType,
-    [TrainingEnvironment.XGBOOST_INSTANCE_COUNT]: String(training.xgboostInstanceCount),
+    [HandlerEnvironment.TRAINING_INSTANCE_TYPE]: training.instanceType,
+    [HandlerEnvironment.TRAINING_INSTANCE_COUNT]: String(
+      training.trainer === 'xgboost' ? training.xgboostInstanceCount : 1,
+    ),
     [HandlerEnvironment.CHAMPION_VARIANT_NAME]: VariantName.CHAMPION,
     [HandlerEnvironment.CHALLENGER_VARIANT_NAME]: VariantName.CHALLENGER,
     [HandlerEnvironment.CHALLENGER_TRAFFIC_PERCENT]: String(gate.challengerTrafficPercent),
