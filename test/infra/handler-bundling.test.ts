@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -52,5 +53,5 @@ describe('HandlerFunction bundling', () => {
 });
 
 function isBuiltin(name: string): boolean {
-  return require('node:module').builtinModules.includes(name.replace(/^node:/, ''));
+  return builtinModules.includes(name.replace(/^node:/, ''));
 }
