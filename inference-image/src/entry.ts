@@ -6,6 +6,7 @@ import { GfrError, InvalidArgumentError, Logger, defaultLogger } from '@gfr/core
 import { ServeConfigurationError } from './errors';
 import { optMlRootFromEnvironment, sageMakerLayout } from './sagemaker-layout';
 import { serveStopSignal, serveWithWorkers } from './serve-workers';
+import { parseWindow, runEvaluationJob, runProcessingJob } from './processing-jobs';
 import { runTrainingJob } from './training-job';
 
 /** Options of {@link main}; the defaults are those of the real container. */
@@ -26,14 +27,18 @@ export interface EntryOptions {
 const usage = `usage: entry.js serve [--model-dir DIR] [--port N] [--host HOST] [--workers N]
                      [--capture-dir DIR] [--capture-percent P]
        entry.js train
+       entry.js process --window JSON [--shards N]
+       entry.js evaluate
 environment: SAGEMAKER_BIND_TO_PORT (default 8080), GFR_MODEL_DIR, GFR_SERVE_WORKERS (default:
   one per CPU), GFR_CAPTURE_DIR, GFR_CAPTURE_PERCENT, GFR_CAPTURE_ENDPOINT, GFR_CAPTURE_VARIANT,
-  GFR_OPT_ML (default /opt/ml)`;
+  GFR_OPT_ML (default /opt/ml), GFR_RETRAIN_WINDOW (process's --window),
+  GFR_XGBOOST_SHARDS (process's --shards, default 4)`;
 
 /**
  * The container's entry point: `serve` runs the ranker server on the model SageMaker unpacked
  * into /opt/ml/model until SIGTERM; `train` runs a SageMaker training job (see
- * `runTrainingJob`). Resolves to the process exit code: 0 success, 1 failure, 2 bad usage.
+ * `runTrainingJob`); `process` and `evaluate` are the retraining chain's Processing steps (see
+ * `processing-jobs.ts`). Resolves to the process exit code: 0 success, 1 failure, 2 bad usage.
  */
 export async function main(argv: string[], options: EntryOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
@@ -57,6 +62,31 @@ export async function main(argv: string[], options: EntryOptions = {}): Promise<
         stop,
         metricsOutput: options.metricsOutput,
       });
+    }
+    if (command === 'process') {
+      let values: { window?: string; shards?: string };
+      try {
+        values = parseArgs({
+          args: rest,
+          options: { window: { type: 'string' }, shards: { type: 'string' } },
+        }).values;
+      } catch (error) {
+        throw new InvalidArgumentError(`process: ${(error as Error).message}\n${usage}`);
+      }
+      await runProcessingJob({
+        root: optMlRootFromEnvironment(env),
+        window: parseWindow(values.window ?? env.GFR_RETRAIN_WINDOW),
+        shards: readInteger('shards', values.shards ?? env.GFR_XGBOOST_SHARDS ?? '4', 1, 1000),
+        logger,
+      });
+      return 0;
+    }
+    if (command === 'evaluate') {
+      if (rest.length > 0) {
+        throw new InvalidArgumentError(`evaluate takes no arguments, got: ${rest.join(' ')}`);
+      }
+      await runEvaluationJob({ root: optMlRootFromEnvironment(env), logger });
+      return 0;
     }
     const problem = command ? `unknown command "${command}"` : 'no command';
     (options.usageOutput ?? process.stderr).write(`${problem}\n${usage}\n`);

@@ -7,6 +7,7 @@ export * from './capture';
 export * from './sagemaker-layout';
 export * from './hyperparameters';
 export * from './training-job';
+export * from './processing-jobs';
 export { main as containerMain, readInteger } from './entry';
 export type { EntryOptions } from './entry';
 export * from './synthetic-request';

@@ -9,6 +9,7 @@ import {
   defaultPreparationSettings,
   gbdt,
   prepareTrainingSets,
+  readTrainingSets,
   trainRanker,
 } from '@gfr/core';
 
@@ -18,6 +19,9 @@ import { SageMakerLayout, sageMakerLayout } from './sagemaker-layout';
 
 /** The input channel holding the canonical tables. */
 export const trainingChannel = 'train';
+
+/** The metadata file of training sets written by the process step (`writeTrainingSets`). */
+const trainingSetsFile = 'training-sets.json';
 
 /** SageMaker reads only this many characters of the failure file. */
 const failureReasonLength = 1024;
@@ -54,9 +58,9 @@ export const trainingMetricDefinitions: readonly { Name: string; Regex: string }
 
 /**
  * Runs gfr's trainer on SageMaker's training layout: hyperparameters from
- * `input/config/hyperparameters.json`, canonical tables (events, items, users Parquet) from the
- * `train` channel, the artifact's files straight into `model/` and `report.json` into
- * `output/data/`. Prints one metric line per metric. On failure writes `output/failure` (its
+ * `input/config/hyperparameters.json`, the `train` channel holding either the process step's
+ * training sets (`training-sets.json` and examples) or canonical tables (events, items, users),
+ * the artifact's files straight into `model/` and `report.json` into `output/data/`. Prints one metric line per metric. On failure writes `output/failure` (its
  * first 1,024 characters are the job's FailureReason) and returns 1; on success returns 0.
  */
 export async function runTrainingJob(options: TrainingJobOptions): Promise<number> {
@@ -98,12 +102,16 @@ async function train(
   requireSingleHost(layout.resourceConfig);
   const hyperparameters = readHyperparameters(layout.hyperparameters);
   const tables = layout.channel(trainingChannel);
-  requireCanonicalTables(tables);
+  // The retraining chain's process step hands over built training sets; a manual job, tables.
+  const builtSets = fs.existsSync(path.join(tables, trainingSetsFile));
+  if (!builtSets) requireCanonicalTables(tables);
   logger.info('training started', { tables, parameters: hyperparameters.parameters });
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-training-job-'));
   try {
-    const prepared = await prepareTrainingSets(tables, defaultPreparationSettings, logger);
+    const prepared = builtSets
+      ? await readTrainingSets(tables)
+      : await prepareTrainingSets(tables, defaultPreparationSettings, logger);
     const trained = await trainRanker(prepared, workDir, {
       parameters: hyperparameters.parameters,
       logger,

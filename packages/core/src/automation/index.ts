@@ -6,3 +6,5 @@ export * from './promotion-gate';
 export * from './prior-drift';
 export * from './capture-drift';
 export * from './window-tables';
+export * from './candidate-artifact';
+export * from './xgboost-shards';
