@@ -3,7 +3,7 @@
  * on a unit whose result does not depend on who runs it (one feature's histogram, one node's
  * partition, one chunk of rows), which is why 1 and N threads give bit-identical models.
  */
-import { sigmoidFloat32 } from './float32';
+import { trainingSigmoidFloat32 } from './float32';
 import { LOSS_CHUNK_ROWS, TrainingViews, locateSlot } from './training-memory';
 
 // Module-level aliases: global \`Math\` lookups are slow inside jest's VM sandbox.
@@ -274,7 +274,7 @@ function addLeaves(
 function updateGradients(views: TrainingViews, chunk: number, first: number, last: number): void {
   const { margins, labels, weights, gradients } = views;
   for (let row = first; row < last; row++) {
-    const p = sigmoidFloat32(margins[row]);
+    const p = trainingSigmoidFloat32(margins[row]);
     const weight = weights === null ? 1 : weights[row];
     gradients[2 * row] = (p - labels[row]) * weight;
     gradients[2 * row + 1] = max(p * (1 - p), 1e-16) * weight;
@@ -296,7 +296,10 @@ function chunkLoss(
   let loss = 0;
   let weightSum = 0;
   for (let row = first; row < last; row++) {
-    const p = min(max(sigmoidFloat32(margins[row]), LOG_LOSS_EPSILON), 1 - LOG_LOSS_EPSILON);
+    const p = min(
+      max(trainingSigmoidFloat32(margins[row]), LOG_LOSS_EPSILON),
+      1 - LOG_LOSS_EPSILON,
+    );
     const y = labels[row];
     const weight = weights === null ? 1 : weights[row];
     // One logarithm for hard labels; both only for soft labels.
