@@ -1,5 +1,5 @@
 import { prAuc } from './average-precision';
-import { precisionRecallCurve, rocCurve, scoreHistogram, thinCurve } from './curves';
+import { precisionRecallCurve, rocCurve, scoreHistogram, thinnedIndices } from './curves';
 import { rocAuc } from './roc-auc';
 import { SeededRandom } from '../random';
 
@@ -104,12 +104,23 @@ test('a curve of one class is empty, not NaN', () => {
 
 test('thinning keeps points spread along the length, not the index', () => {
   // 100 points crowded on the first 1 % of the length, then one far point.
-  const points = [...Array.from({ length: 100 }, (_, index) => index / 10_000), 1];
-  const kept = thinCurve(points, 5, (x) => [x, 0]);
+  const xs = [...Array.from({ length: 100 }, (_, index) => index / 10_000), 1];
+  const kept = thinnedIndices(
+    xs.length,
+    5,
+    (index) => xs[index],
+    () => 0,
+  );
 
-  expect(kept[0]).toBe(0);
-  expect(kept[kept.length - 1]).toBe(1);
-  expect(kept.length).toBe(2);
+  expect(kept).toEqual([0, 100]);
+  expect(
+    thinnedIndices(
+      3,
+      5,
+      () => 0,
+      () => 0,
+    ),
+  ).toEqual([0, 1, 2]);
 });
 
 test('the score histogram counts each label per bin up to the largest probability', () => {

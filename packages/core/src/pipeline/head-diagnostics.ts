@@ -1,10 +1,9 @@
 import {
   BinaryClassificationReport,
   binaryClassificationReport,
-  precisionRecallCurve,
+  classificationCurves,
   reliabilityDiagram,
   rocAuc,
-  rocCurve,
   scoreHistogram,
 } from '../metrics';
 
@@ -85,15 +84,13 @@ export function headDiagnostics(input: HeadDiagnosticsInput): HeadDiagnostics {
       Object.entries(scorers).map(([name, predictions]) => [name, compute(predictions)]),
     );
 
+  const curves = perScorer((predictions) => classificationCurves(input.labels, predictions));
   return {
-    roc: perScorer((predictions) =>
-      rocCurve(input.labels, predictions).map((point) => ({
-        fpr: round(point.fpr),
-        tpr: round(point.tpr),
-      })),
+    roc: mapValues(curves, (scorer) =>
+      scorer.roc.map((point) => ({ fpr: round(point.fpr), tpr: round(point.tpr) })),
     ),
-    precision_recall: perScorer((predictions) =>
-      precisionRecallCurve(input.labels, predictions).map((point) => ({
+    precision_recall: mapValues(curves, (scorer) =>
+      scorer.precisionRecall.map((point) => ({
         recall: round(point.recall),
         precision: round(point.precision),
       })),
@@ -147,6 +144,10 @@ function channelMetrics(input: HeadDiagnosticsInput): ChannelMetrics[] {
         ),
       };
     });
+}
+
+function mapValues<T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
 }
 
 /** Rounds to 6 significant digits. */
