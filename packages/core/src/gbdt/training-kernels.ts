@@ -271,17 +271,25 @@ function addLeaves(
   }
 }
 
+/**
+ * Gradients, hessians and the chunk's loss partial sums of training rows `[first, last)`, in one
+ * pass: each row's probability is computed once for both.
+ */
 function updateGradients(views: TrainingViews, chunk: number, first: number, last: number): void {
   const { margins, labels, weights, gradients } = views;
+  let loss = 0;
+  let weightSum = 0;
   for (let row = first; row < last; row++) {
     const p = trainingSigmoidFloat32(margins[row]);
     const weight = weights === null ? 1 : weights[row];
-    gradients[2 * row] = (p - labels[row]) * weight;
+    const y = labels[row];
+    gradients[2 * row] = (p - y) * weight;
     gradients[2 * row + 1] = max(p * (1 - p), 1e-16) * weight;
+    loss += weight * rowLogLoss(p, y);
+    weightSum += weight;
   }
-  const partial = chunkLoss(margins, labels, weights, first, last);
-  views.lossPartials[2 * chunk] = partial.loss;
-  views.lossPartials[2 * chunk + 1] = partial.weight;
+  views.lossPartials[2 * chunk] = loss;
+  views.lossPartials[2 * chunk + 1] = weightSum;
 }
 
 const LOG_LOSS_EPSILON = 1e-16;
@@ -296,17 +304,17 @@ function chunkLoss(
   let loss = 0;
   let weightSum = 0;
   for (let row = first; row < last; row++) {
-    const p = min(
-      max(trainingSigmoidFloat32(margins[row]), LOG_LOSS_EPSILON),
-      1 - LOG_LOSS_EPSILON,
-    );
-    const y = labels[row];
     const weight = weights === null ? 1 : weights[row];
-    // One logarithm for hard labels; both only for soft labels.
-    const rowLoss =
-      y === 1 ? -log(p) : y === 0 ? -log(1 - p) : -(y * log(p) + (1 - y) * log(1 - p));
+    const rowLoss = rowLogLoss(trainingSigmoidFloat32(margins[row]), labels[row]);
     loss += weight * rowLoss;
     weightSum += weight;
   }
   return { loss, weight: weightSum };
+}
+
+/** Log loss of one row with probability `probability` (clipped away from 0 and 1), label `y`. */
+function rowLogLoss(probability: number, y: number): number {
+  const p = min(max(probability, LOG_LOSS_EPSILON), 1 - LOG_LOSS_EPSILON);
+  // One logarithm for hard labels; both only for soft labels.
+  return y === 1 ? -log(p) : y === 0 ? -log(1 - p) : -(y * log(p) + (1 - y) * log(1 - p));
 }
