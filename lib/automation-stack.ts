@@ -19,7 +19,6 @@ import { xgboostImageUri } from './xgboost-image';
 export const SageMakerEvent = {
   SOURCE: 'aws.sagemaker',
   TRAINING_JOB_STATE_CHANGE: 'SageMaker Training Job State Change',
-  MODEL_PACKAGE_STATE_CHANGE: 'SageMaker Model Package State Change',
 } as const;
 
 /** Properties of {@link AutomationStack}. */
@@ -34,8 +33,8 @@ export interface AutomationStackProps extends StackProps {
 /**
  * The automation: the retrain, deploy and drift-check handlers, the retraining state machine
  * and the EventBridge wiring. Drift checks run on a schedule; drift events and the retrain
- * schedule start retraining; training-job state changes (our jobs only) and approvals in our
- * model package group reach the deploy handler. Handlers never hold the permission that would
+ * schedule start retraining; training-job state changes (our jobs only) reach the deploy
+ * handler, which records their outcome. Handlers never hold the permission that would
  * emit the event they are triggered by.
  */
 export class AutomationStack extends Stack {
@@ -71,6 +70,7 @@ export class AutomationStack extends Stack {
       xgboostImageUri: xgboostUri,
       deployFunction: this.deploy.function,
       logRetention: logRetentionOf(logDays),
+      rolloutCheckAttempts: rolloutCheckAttempts(config),
     });
 
     this.retrain = new HandlerFunction(this, 'Retrain', {
@@ -97,7 +97,11 @@ export class AutomationStack extends Stack {
       logRetentionDays: logDays,
     });
 
-    grantRetrain(this.retrain, { store, stateMachine: this.retraining.stateMachine });
+    grantRetrain(this.retrain, {
+      store,
+      stateMachine: this.retraining.stateMachine,
+      stateMachineName: this.retraining.stateMachineName,
+    });
     grantDeploy(this.deploy, { names, store, endpoint });
     grantDriftCheck(this.driftCheck, { names, store, endpoint });
 
@@ -139,19 +143,19 @@ export class AutomationStack extends Stack {
       },
       targets: [target(this.deploy)],
     });
-    new events.Rule(this, 'DeployOnApproval', {
-      description: 'gfr: promote a model version once it is approved',
-      eventPattern: {
-        source: [SageMakerEvent.SOURCE],
-        detailType: [SageMakerEvent.MODEL_PACKAGE_STATE_CHANGE],
-        detail: {
-          ModelPackageGroupName: [names.modelPackageGroupName],
-          ModelApprovalStatus: ['Approved'],
-        },
-      },
-      targets: [target(this.deploy)],
-    });
+    // No rule on model package approvals: the deploy handler approves the candidates its gate
+    // passes, so such a rule would trigger the handler with its own approvals.
   }
+}
+
+/** A minute apart, long enough for the longest blue/green update plus its baking time. */
+function rolloutCheckAttempts(config: GfrConfig): number {
+  const blueGreen = config.endpoint.blueGreen;
+  const seconds =
+    blueGreen === false
+      ? 2 * 3600
+      : blueGreen.maximumExecutionTimeoutSeconds + blueGreen.terminationWaitSeconds;
+  return Math.ceil(seconds / 60) + 10;
 }
 
 function handlerEnvironment(

@@ -111,6 +111,8 @@ export class HandlerFunction extends Construct {
         target: 'node22',
         format: nodejs.OutputFormat.CJS,
         minify: true,
+        // Error class names are what Step Functions retries and catches on, and what logs show.
+        keepNames: true,
         sourceMap: true,
         sourcesContent: false,
         esbuildArgs: {

@@ -33,7 +33,25 @@ export interface RetrainingStateMachineProps {
   /** Receives `CandidateReadyInput` once a candidate is registered. */
   readonly deployFunction: lambda.IFunction;
   readonly logRetention: logs.RetentionDays;
+  /** How many times to check a rollout, a minute apart, before giving up. */
+  readonly rolloutCheckAttempts: number;
 }
+
+/** Error names the deploy handler throws (class names, kept by the bundler). */
+export const DeployHandlerError = {
+  ENDPOINT_NOT_READY: 'EndpointNotReadyError',
+  ROLLED_BACK: 'EndpointUpdateRolledBackError',
+} as const;
+
+const CHECK_INTERVAL = Duration.minutes(1);
+
+/** The deploy handler runs one at a time (reserved concurrency 1): a busy handler is retried. */
+const THROTTLED_RETRY: sfn.RetryProps = {
+  errors: ['Lambda.TooManyRequestsException'],
+  interval: Duration.seconds(20),
+  backoffRate: 2,
+  maxAttempts: 6,
+};
 
 /**
  * The retraining chain as a Step Functions state machine, started with a
@@ -41,11 +59,15 @@ export interface RetrainingStateMachineProps {
  * ExecutionAlreadyExists). Training sets (Processing, the image's `process`) → training (the
  * image's `train` on one instance, or built-in XGBoost on several with sharded input) →
  * evaluation (Processing, `evaluate`: model.tar.gz and report.json) → a model package pending
- * manual approval → the deploy handler. `.sync` integrations wait for each job; any failure
- * publishes `RetrainFailed` and fails the execution.
+ * manual approval → the deploy handler (gate; a passing candidate rolls out as the challenger)
+ * → rollout checks until the blue/green update served the new config or rolled back. `.sync`
+ * integrations wait for each job; any failure publishes `RetrainFailed` and fails the execution.
  */
 export class RetrainingStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
+
+  /** The state machine's name, a literal: `<prefix>-retraining`. */
+  readonly stateMachineName: string;
 
   /** The role the processing and training jobs run as (never the endpoint's role). */
   readonly jobRole: SageMakerRole;
@@ -54,6 +76,7 @@ export class RetrainingStateMachine extends Construct {
     super(scope, id);
     const { names, training, store, image } = props;
     const stack = Stack.of(this);
+    this.stateMachineName = `${names.prefix}-retraining`;
 
     this.jobRole = new SageMakerRole(this, 'JobRole', {
       description: 'gfr retraining jobs: read data/, write features/ and models/',
@@ -127,7 +150,47 @@ export class RetrainingStateMachine extends Construct {
       resultPath: '$.deploy',
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
-    }).addCatch(recordFailure, { resultPath: '$.error' });
+    })
+      .addRetry(THROTTLED_RETRY)
+      .addRetry({
+        // The endpoint accepts no update while it is updating or scaling: wait for it.
+        errors: [DeployHandlerError.ENDPOINT_NOT_READY],
+        interval: CHECK_INTERVAL,
+        backoffRate: 1.5,
+        maxAttempts: 10,
+      })
+      .addCatch(recordFailure, { resultPath: '$.error' });
+
+    // The rollout is a blue/green update: poll until it served the new config or rolled back.
+    const checkRollout = new tasks.LambdaInvoke(this, 'CheckRollout', {
+      lambdaFunction: props.deployFunction,
+      payload: sfn.TaskInput.fromObject({
+        kind: 'check-update',
+        'endpointConfigName.$': '$.deploy.endpointConfigName',
+      }),
+      resultPath: '$.rollout',
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    })
+      .addRetry(THROTTLED_RETRY)
+      .addRetry({
+        errors: [DeployHandlerError.ENDPOINT_NOT_READY],
+        interval: CHECK_INTERVAL,
+        backoffRate: 1,
+        maxAttempts: props.rolloutCheckAttempts,
+      })
+      .addCatch(
+        new sfn.Fail(this, 'RolloutRolledBack', {
+          error: DeployHandlerError.ROLLED_BACK,
+          causePath: '$.error.Cause',
+        }),
+        { errors: [DeployHandlerError.ROLLED_BACK], resultPath: '$.error' },
+      )
+      .addCatch(recordFailure, { resultPath: '$.error' });
+    const rolloutStarted = new sfn.Choice(this, 'RolloutStarted')
+      .when(sfn.Condition.stringEquals('$.deploy.action', 'updating'), checkRollout)
+      .otherwise(new sfn.Succeed(this, 'CandidateRejected'));
+    checkRollout.next(new sfn.Succeed(this, 'RolledOut'));
 
     const unknownTrainer = new sfn.Fail(this, 'UnknownTrainer', {
       error: 'UnknownTrainer',
@@ -139,14 +202,14 @@ export class RetrainingStateMachine extends Construct {
       .otherwise(unknownTrainer);
     trainGfr.next(evaluate);
     trainXgboost.next(evaluate);
-    evaluate.next(register).next(notifyDeploy);
+    evaluate.next(register).next(notifyDeploy).next(rolloutStarted);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: `${names.prefix}-retraining`,
+      stateMachineName: this.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(buildTrainingSets.next(chooseTrainer)),
       timeout: Duration.seconds(3 * training.maxRuntimeSeconds + 3600),
       tracingEnabled: true,

@@ -1,4 +1,5 @@
 import { Aws, CfnMapping, Stack, Token } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 
 import { GfrError } from '../packages/core/src/errors';
@@ -65,7 +66,8 @@ export function xgboostImageUri(scope: Construct): string {
   if (!Token.isUnresolved(stack.region)) {
     const account = XGBOOST_REGISTRY_ACCOUNTS[stack.region];
     if (account === undefined) throw new XgboostRegionError(stack.region);
-    return `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${repository}`;
+    const suffix = RegionInfo.get(stack.region).domainSuffix ?? stack.urlSuffix;
+    return `${account}.dkr.ecr.${stack.region}.${suffix}/${repository}`;
   }
 
   const mapping =

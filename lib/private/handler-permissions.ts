@@ -2,8 +2,7 @@
  * What each handler may call. Mutating SageMaker actions are scoped to ARNs of our name prefix;
  * `iam:PassRole` names the endpoint's execution role only and only towards SageMaker. No
  * handler holds the permission that would emit the event it is triggered by: the deploy
- * handler cannot start training jobs or approve model versions, the retrain handler cannot
- * put drift events.
+ * handler cannot start or stop training jobs, the retrain handler cannot put drift events.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +18,8 @@ import { RankerEndpoint } from '../ranker-endpoint';
 export interface RetrainGrants {
   readonly store: ArtifactStore;
   readonly stateMachine: sfn.StateMachine;
+  /** The state machine's literal name, for the ARNs of its executions. */
+  readonly stateMachineName: string;
 }
 
 /** What the deploy and drift-check handlers reach. */
@@ -41,12 +42,26 @@ export function grantRetrain(handler: HandlerFunction, grants: RetrainGrants): v
       resources: [grants.stateMachine.stateMachineArn],
     }),
   );
+  // Whether the window's execution (named after the job) already ran.
+  handler.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['states:DescribeExecution'],
+      resources: [
+        Stack.of(handler).formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${grants.stateMachineName}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    }),
+  );
 }
 
 /**
  * Deploy: read artifacts and reports, write reports; describe the endpoint and its configs;
  * create models and configs under our prefix and update our endpoint; pass the endpoint's
- * role; read model versions of our group and reject them (approving is a person's call);
+ * role; read model versions of our group and approve or reject them (the gate's verdict);
  * manage the variants' scaling targets.
  */
 export function grantDeploy(handler: HandlerFunction, grants: EndpointGrants): void {
@@ -108,7 +123,8 @@ export function grantDeploy(handler: HandlerFunction, grants: EndpointGrants): v
     new iam.PolicyStatement({
       actions: ['sagemaker:UpdateModelPackage'],
       resources: [arn('model-package', `${names.modelPackageGroupName}/*`)],
-      conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Rejected' } },
+      // The gate approves or rejects; it never sets a version back to pending.
+      conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': ['Approved', 'Rejected'] } },
     }),
   );
   role.addToPrincipalPolicy(

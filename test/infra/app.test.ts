@@ -24,7 +24,6 @@ const EMITTING_ACTIONS: Record<string, string[]> = {
     'sagemaker:CreateTrainingJob',
     'sagemaker:StopTrainingJob',
   ],
-  'aws.sagemaker/SageMaker Model Package State Change': ['sagemaker:CreateModelPackage'],
 };
 
 describe('the gfr app', () => {
@@ -98,7 +97,7 @@ describe('the gfr app', () => {
     const functions = resourcesOf(automation, 'AWS::Lambda::Function');
     const policies = Object.values(resourcesOf(automation, 'AWS::IAM::Policy'));
     const rules = Object.values(resourcesOf(automation, 'AWS::Events::Rule'));
-    expect(rules).toHaveLength(5);
+    expect(rules).toHaveLength(4);
 
     for (const rule of rules) {
       const pattern = rule.Properties.EventPattern as
