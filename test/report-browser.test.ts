@@ -66,7 +66,7 @@ describeBrowser('report pages in a real browser', () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    // A tiny model trained through the built CLI: the training page's report, the drift check's model.
+    // A tiny model trained through the built CLI: the training page's report, the drift model.
     const run = gfr([
       'quickstart',
       '--users',
@@ -166,7 +166,7 @@ describeBrowser('report pages in a real browser', () => {
     expect(fs.statSync(inspection.screenshot).size).toBeGreaterThan(10_000);
   }
 
-  test('the training page draws curves, reliability, scores, importance and channels per head', async () => {
+  test('the training page draws curves, calibration, scores, importance, channels', async () => {
     const reportJson = path.join(trainDir, 'report.json');
     const report = JSON.parse(fs.readFileSync(reportJson, 'utf8'));
 
@@ -208,7 +208,7 @@ describeBrowser('report pages in a real browser', () => {
     expect(inspection.text).toContain(evaluation.ctr.auc.toFixed(4));
   }, 120_000);
 
-  test('the drift page draws PSI and Jensen–Shannon per feature and names the drifted ones', async () => {
+  test('the drift page draws PSI and Jensen–Shannon per feature, names the drifted', async () => {
     const artifact = await loadArtifact(path.join(trainDir, 'model'));
     // Made-up requests: their features sit far from the simulator's, so some must drift.
     const invocations = [1, 2, 3, 4].map((seed) => ({
@@ -238,7 +238,7 @@ describeBrowser('report pages in a real browser', () => {
     for (const feature of report.drifted_features) expect(inspection.text).toContain(feature);
   }, 120_000);
 
-  test('the experiment page draws lifts with intervals, lift per day and the sample ratio', async () => {
+  test('the experiment page draws lifts, lift per day and the sample ratio', async () => {
     const { joined } = syntheticExperiment({
       seed: 3,
       users: 4000,

@@ -1,10 +1,5 @@
-import {
-  EstimateRow,
-  IntervalPoint,
-  estimateChart,
-  intervalSeriesChart,
-  shareSeriesChart,
-} from './chart-specs';
+import { EstimateRow, estimateChart } from './bar-charts';
+import { IntervalPoint, intervalSeriesChart, shareSeriesChart } from './line-charts';
 import { ReportPage } from './html-page';
 import { ExperimentReportInput } from './report-input';
 import { formatNumber } from './training-page';
@@ -35,7 +30,8 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
   const confidence = `${Math.round((1 - report.alpha) * 100)} %`;
   const period =
     report.period.start && report.period.end
-      ? `${report.period.start.slice(0, 10)} to ${report.period.end.slice(0, 10)} (${report.period.days} days)`
+      ? `${report.period.start.slice(0, 10)} to ${report.period.end.slice(0, 10)} ` +
+        `(${report.period.days} days)`
       : 'no exposures';
   const page = new ReportPage(
     `Experiment ${report.experiment}`,
@@ -46,7 +42,8 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
   const srm = report.sample_ratio;
   if (srm.mismatch) {
     page.banner(
-      `Sample ratio mismatch (χ² ${srm.chi_square.toFixed(1)}, p = ${srm.p_value.toExponential(2)} ` +
+      `Sample ratio mismatch (χ² ${srm.chi_square.toFixed(1)}, ` +
+        `p = ${srm.p_value.toExponential(2)} ` +
         `< ${srm.threshold}): the split is not what was configured; do not trust the lifts ` +
         'until the cause is found',
       'bad',
@@ -135,7 +132,8 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
         seriesTitle: 'interval',
         format: '.1%',
       }),
-      'The always-valid interval stays valid however often the experiment was looked at; it is wider.',
+      'The always-valid interval stays valid however often the experiment was looked at; ' +
+        'it is wider.',
     );
   }
 

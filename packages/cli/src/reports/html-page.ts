@@ -127,7 +127,8 @@ export class ReportPage {
       `<p class="subtitle">${escapeHtml(this.subtitle)}</p></header>`,
       ...this.blocks,
       '</main>',
-      `<script type="application/json" id="gfr-charts">${escapeScript(JSON.stringify(this.charts))}</script>`,
+      '<script type="application/json" id="gfr-charts">' +
+        `${escapeScript(JSON.stringify(this.charts))}</script>`,
       libraries,
       `<script>${embedScript}</script>`,
       '</body>',
@@ -186,7 +187,8 @@ body { margin: 0; font: 14px/1.5 -apple-system, "Segoe UI", Roboto, Helvetica, A
 main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 64px; }
 header { border-bottom: 1px solid var(--line); margin-bottom: 16px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 20px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h2 { font-size: 20px; margin: 32px 0 8px; padding-bottom: 4px;
+  border-bottom: 1px solid var(--line); }
 h3 { font-size: 15px; margin: 0 0 6px; }
 .subtitle { color: var(--muted); margin: 0 0 12px; }
 p.note { color: var(--muted); }

@@ -1,4 +1,5 @@
-import { barChart, curveChart, histogramChart } from './chart-specs';
+import { barChart, histogramChart } from './bar-charts';
+import { curveChart } from './line-charts';
 import { Cell, ReportPage } from './html-page';
 import { DiagnosticsInput, TrainingReportInput } from './report-input';
 
@@ -170,13 +171,15 @@ function addHeadCharts(page: ReportPage, diagnostics: DiagnosticsInput, baseRate
       xTitle: 'calibrated predicted probability',
       seriesTitle: 'label',
     }),
-    'Share of each label\u2019s test rows per bin: the less the two overlap, the better the model separates them.',
+    'Share of each label\u2019s test rows per bin: the less the two overlap, the better the ' +
+      'model separates them.',
   );
   page.endRow();
 
+  const features = diagnostics.feature_importance.length;
   page.startRow();
   page.chart(
-    `Feature importance (top ${Math.min(importanceFeatures, diagnostics.feature_importance.length)} by total gain)`,
+    `Feature importance (top ${Math.min(importanceFeatures, features)} by total gain)`,
     barChart(
       diagnostics.feature_importance.slice(0, importanceFeatures).map((feature) => ({
         category: feature.feature,

@@ -43,7 +43,7 @@ test('the ROC curve matches scikit-learn at every distinct score', () => {
   expect(curve[1].threshold).toBe(0.9);
 });
 
-test('the precision-recall curve matches scikit-learn and its step area is average precision', () => {
+test('the precision-recall curve matches scikit-learn; its step area is average precision', () => {
   const curve = precisionRecallCurve(labels, scores);
 
   expect(curve.map((point) => point.precision)).toEqual(
