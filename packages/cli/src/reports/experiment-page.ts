@@ -35,7 +35,7 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
       : 'no exposures';
   const page = new ReportPage(
     `Experiment ${report.experiment}`,
-    `${period} · control ${report.control} · ${confidence} intervals · ` +
+    `${period} · control: ${report.control} · ${confidence} intervals · ` +
       `attribution window ${report.attribution_window_hours} h`,
   );
 
@@ -167,6 +167,7 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
       day: day.day,
       share,
       expected: srm.expected_share[series] ?? Number.NaN,
+      p_value: day.sample_ratio.p_value,
     })),
   );
   if (shares.length > 0) {

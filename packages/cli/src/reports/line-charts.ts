@@ -153,6 +153,8 @@ export interface ShareRow {
   day: string;
   share: number;
   expected: number;
+  /** p-value of that day's sample-ratio test, shown on hover. */
+  p_value: number;
 }
 
 /** Daily shares per series with each series' expected share dashed: the sample ratio. */
@@ -184,6 +186,7 @@ export function shareSeriesChart(rows: ShareRow[], options: { seriesTitle: strin
             { field: 'day', type: 'temporal', format: '%Y-%m-%d' },
             { field: 'share', format: '.2%' },
             { field: 'expected', format: '.2%' },
+            { field: 'p_value', title: 'sample-ratio p-value', format: '.4f' },
           ],
         },
       },
