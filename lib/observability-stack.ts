@@ -103,15 +103,22 @@ export class ObservabilityStack extends Stack {
     this.dashboard.addWidgets(
       graph(
         'Retrain outcomes',
-        [GfrMetric.RETRAIN_STARTED, GfrMetric.RETRAIN_SKIPPED, GfrMetric.RETRAIN_FAILED].map(
-          (name) => search(name, 'Sum'),
-        ),
+        [
+          GfrMetric.RETRAIN_STARTED,
+          GfrMetric.RETRAIN_SKIPPED,
+          GfrMetric.RETRAIN_COMPLETED,
+          GfrMetric.RETRAIN_FAILED,
+        ].map((name) => search(name, 'Sum')),
+        [search(GfrMetric.RETRAIN_TRAINING_SECONDS, 'Maximum')],
       ),
       graph(
         'Deploy outcomes',
-        [GfrMetric.DEPLOY_ACCEPTED, GfrMetric.DEPLOY_REJECTED, GfrMetric.DEPLOY_ROLLED_BACK].map(
-          (name) => search(name, 'Sum'),
-        ),
+        [
+          GfrMetric.DEPLOY_ACCEPTED,
+          GfrMetric.DEPLOY_REJECTED,
+          GfrMetric.DEPLOY_SUCCEEDED,
+          GfrMetric.DEPLOY_ROLLED_BACK,
+        ].map((name) => search(name, 'Sum')),
       ),
     );
 
@@ -132,6 +139,7 @@ export class ObservabilityStack extends Stack {
         alarms: [
           ...endpoint.variants.flatMap((variant) => variant.alarms),
           ...handlers.flatMap((handler) => [handler.errorsAlarm, handler.deadLettersAlarm]),
+          automation.retraining.failedAlarm,
         ],
       }),
     );

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -66,6 +67,9 @@ const THROTTLED_RETRY: sfn.RetryProps = {
 export class RetrainingStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
 
+  /** Any failed or rolled-back retraining execution. */
+  readonly failedAlarm: cloudwatch.Alarm;
+
   /** The state machine's name, a literal: `<prefix>-retraining`. */
   readonly stateMachineName: string;
 
@@ -121,7 +125,9 @@ export class RetrainingStateMachine extends Construct {
     });
     recordFailure.next(failed);
 
-    const step = (stepId: string, stateJson: Record<string, unknown>) =>
+    // A failed training job is counted by the deploy handler from SageMaker's state-change
+    // event; its catch skips RecordFailure so that no failure is counted twice.
+    const step = (stepId: string, stateJson: Record<string, unknown>, onFailure: sfn.IChainable) =>
       new sfn.CustomState(this, stepId, { stateJson })
         .addRetry({
           errors: ['SageMaker.AmazonSageMakerException', 'ThrottlingException'],
@@ -129,13 +135,13 @@ export class RetrainingStateMachine extends Construct {
           backoffRate: 2,
           maxAttempts: 3,
         })
-        .addCatch(recordFailure, { resultPath: '$.error' });
+        .addCatch(onFailure, { resultPath: '$.error' });
 
-    const buildTrainingSets = step('BuildTrainingSets', trainingSetsJob(settings));
-    const trainGfr = step('TrainGfr', trainingJob(settings, 'gfr'));
-    const trainXgboost = step('TrainXgboost', trainingJob(settings, 'xgboost'));
-    const evaluate = step('Evaluate', evaluateJob(settings));
-    const register = step('RegisterCandidate', registerCandidate(settings));
+    const buildTrainingSets = step('BuildTrainingSets', trainingSetsJob(settings), recordFailure);
+    const trainGfr = step('TrainGfr', trainingJob(settings, 'gfr'), failed);
+    const trainXgboost = step('TrainXgboost', trainingJob(settings, 'xgboost'), failed);
+    const evaluate = step('Evaluate', evaluateJob(settings), recordFailure);
+    const register = step('RegisterCandidate', registerCandidate(settings), recordFailure);
 
     // Keyed by the contract's fields: a new field of CandidateReadyInput fails compilation here.
     const candidate: CandidatePayload = {
@@ -215,6 +221,16 @@ export class RetrainingStateMachine extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
+
+    this.failedAlarm = this.stateMachine
+      .metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(this, 'FailedAlarm', {
+        alarmDescription: 'A gfr retraining execution failed or its rollout rolled back',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
 
     this.grantJobs(stack, names);
     // Jobs encrypt their volumes and outputs with the stage's key.
