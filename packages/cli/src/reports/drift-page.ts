@@ -95,6 +95,10 @@ export function driftPage(report: DriftReportInput): ReportPage {
   );
 
   page.heading('Drift per feature');
+  if (report.features.length === 0) {
+    page.paragraph('The report lists no feature.', 'note');
+    return page;
+  }
   const verdict = (feature: DriftReportInput['features'][number]) =>
     !feature.judged ? 'not judged' : feature.drifted ? 'drifted' : 'within thresholds';
   const bars = (value: (feature: DriftReportInput['features'][number]) => number): Bar[] =>

@@ -34,12 +34,14 @@ export function curveChart(points: SeriesPoint[], options: CurveChartOptions): C
     type: 'quantitative',
     title: options.xTitle,
     scale: { domain: options.xDomain ?? [0, 1], nice: false },
+    axis: { tickCount: 6 },
   };
   const y = {
     field: 'y',
     type: 'quantitative',
     title: options.yTitle,
     scale: { domain: options.yDomain ?? [0, 1], nice: false },
+    axis: { tickCount: 6 },
   };
   const layers: ChartSpec[] = [];
   if (options.reference && 'diagonal' in options.reference) {

@@ -86,7 +86,11 @@ export function trainingPage(report: TrainingReportInput): ReportPage {
       );
       continue;
     }
-    const basePositiveRate = model.test.rows > 0 ? model.test.positives / model.test.rows : 0;
+    if (model.test.positives === 0 || model.test.positives === model.test.rows) {
+      page.paragraph('The test days hold one class only: there is no curve to draw.', 'note');
+      continue;
+    }
+    const basePositiveRate = model.test.positives / model.test.rows;
     addHeadCharts(page, model.diagnostics, basePositiveRate);
   }
 
@@ -129,20 +133,21 @@ function addHeadCharts(page: ReportPage, diagnostics: DiagnosticsInput, baseRate
     ),
     'Higher and further left is better; the dashed diagonal is a random order.',
   );
+  const precisionRecall = Object.entries(diagnostics.precision_recall).flatMap(([series, points]) =>
+    points.map((point) => ({ series, x: point.recall, y: point.precision })),
+  );
+  // At purchase-scale base rates precision stays near 0: a fixed [0, 1] axis would flatten it.
+  const highestPrecision = Math.max(baseRate, ...precisionRecall.map((point) => point.y));
   page.chart(
     'Precision-recall curve',
-    curveChart(
-      Object.entries(diagnostics.precision_recall).flatMap(([series, points]) =>
-        points.map((point) => ({ series, x: point.recall, y: point.precision })),
-      ),
-      {
-        xTitle: 'recall',
-        yTitle: 'precision',
-        seriesTitle: 'scorer',
-        interpolate: 'step-before',
-        reference: { y: baseRate, label: `base rate ${formatNumber(baseRate)}` },
-      },
-    ),
+    curveChart(precisionRecall, {
+      xTitle: 'recall',
+      yTitle: 'precision',
+      seriesTitle: 'scorer',
+      interpolate: 'step-before',
+      reference: { y: baseRate, label: `base rate ${formatNumber(baseRate)}` },
+      yDomain: [0, Math.min(1, 1.05 * highestPrecision)],
+    }),
     `The dashed line is the base rate (${formatNumber(baseRate)}), what a random order reaches.`,
   );
   page.endRow();
@@ -176,45 +181,50 @@ function addHeadCharts(page: ReportPage, diagnostics: DiagnosticsInput, baseRate
   );
   page.endRow();
 
-  const features = diagnostics.feature_importance.length;
-  page.startRow();
-  page.chart(
-    `Feature importance (top ${Math.min(importanceFeatures, features)} by total gain)`,
-    barChart(
-      diagnostics.feature_importance.slice(0, importanceFeatures).map((feature) => ({
-        category: feature.feature,
-        value: feature.total_gain,
-        series: 'model',
-      })),
-      {
-        categoryTitle: 'feature',
-        valueTitle: 'total gain (loss reduction)',
-        seriesTitle: 'scorer',
-        horizontal: true,
-        width: 300,
-        sortByValue: true,
-      },
-    ),
-    'Summed loss reduction of every split on the feature, as XGBoost\u2019s total_gain.',
+  // Features no tree splits on have no bar to show.
+  const used = diagnostics.feature_importance.filter((feature) => feature.total_gain > 0);
+  const features = used.length;
+  const channelBars = diagnostics.channels.flatMap((channel) =>
+    [['model', channel.model.auc ?? null] as const, ...Object.entries(channel.baseline_auc)]
+      .filter(([, auc]) => auc !== null)
+      .map(([series, auc]) => ({ category: channel.channel, value: auc!, series })),
   );
-  if (diagnostics.channels.length > 0) {
+  page.startRow();
+  if (features === 0) {
+    page.paragraph('No tree splits on any feature.', 'note');
+  } else {
     page.chart(
-      'ROC-AUC per candidate channel',
+      `Feature importance (top ${Math.min(importanceFeatures, features)} by total gain)`,
       barChart(
-        diagnostics.channels.flatMap((channel) =>
-          [['model', channel.model.auc ?? null] as const, ...Object.entries(channel.baseline_auc)]
-            .filter(([, auc]) => auc !== null)
-            .map(([series, auc]) => ({ category: channel.channel, value: auc!, series })),
-        ),
+        used.slice(0, importanceFeatures).map((feature) => ({
+          category: feature.feature,
+          value: feature.total_gain,
+          series: 'model',
+        })),
         {
-          categoryTitle: 'channel',
-          valueTitle: 'ROC-AUC',
+          categoryTitle: 'feature',
+          valueTitle: 'total gain (loss reduction)',
           seriesTitle: 'scorer',
-          format: '.2f',
-          domain: [0, 1],
-          threshold: { value: 0.5, label: 'random order' },
+          horizontal: true,
+          width: 300,
+          sortByValue: true,
         },
       ),
+      'Summed loss reduction of every split on the feature, as XGBoost\u2019s total_gain; ' +
+        'features never split on are left out.',
+    );
+  }
+  if (channelBars.length > 0) {
+    page.chart(
+      'ROC-AUC per candidate channel',
+      barChart(channelBars, {
+        categoryTitle: 'channel',
+        valueTitle: 'ROC-AUC',
+        seriesTitle: 'scorer',
+        format: '.2f',
+        domain: [0, 1],
+        threshold: { value: 0.5, label: 'random order' },
+      }),
       'A channel whose test rows hold one class only has no AUC and no bar; see the table.',
     );
   }
