@@ -46,25 +46,26 @@ export function trainCommand(): Command {
         const options = command.optsWithGlobals<GlobalOptions>();
         const outDir = path.resolve(flags.out);
         const progress = createProgress(options);
+        const parameters = Object.fromEntries(
+          Object.entries({
+            rounds: flags.rounds,
+            maxDepth: flags.maxDepth,
+            learningRate: flags.learningRate,
+          }).filter(([, value]) => value !== undefined),
+        );
         try {
-          const prepared = await progress.step('read training sets', () =>
-            readTrainingSets(path.resolve(flags.features)),
-          );
-          const parameters = Object.fromEntries(
-            Object.entries({
-              rounds: flags.rounds,
-              maxDepth: flags.maxDepth,
-              learningRate: flags.learningRate,
-            }).filter(([, value]) => value !== undefined),
-          );
-          const trained = await whileHoldingOutput(outDir, 'train', () =>
-            trainRanker(prepared, outDir, {
+          // Locked from the start: a second run is refused at once, not after its reading.
+          const trained = await whileHoldingOutput(outDir, 'train', async () => {
+            const prepared = await progress.step('read training sets', () =>
+              readTrainingSets(path.resolve(flags.features)),
+            );
+            return trainRanker(prepared, outDir, {
               parameters,
               logger: commandLogger(options),
               onRound: progress.onRound,
               data: { features: path.resolve(flags.features) },
-            }),
-          );
+            });
+          });
           progress.stop();
           printResult(
             options,
