@@ -109,8 +109,19 @@ export interface RetrainExecutionInput {
   readonly window: RetrainWindow;
   /** `s3://bucket/data/` */
   readonly canonicalDataUri: string;
-  /** `s3://bucket/features/<jobName>/` */
+  /** `s3://bucket/features/<jobName>/`: the process step's output. */
   readonly trainingSetsUri: string;
+  /**
+   * The trainers' channels under {@link trainingSetsUri}: `gfr/` is gfr's `train` channel;
+   * XGBoost reads `xgboost/train/` (ShardedByS3Key) and `xgboost/validation/`.
+   */
+  readonly trainingChannelUris: {
+    readonly gfr: string;
+    readonly xgboostTrain: string;
+    readonly xgboostValidation: string;
+  };
+  /** The process step's arguments: `["process", "--window", <window JSON>, "--shards", "<n>"]`. */
+  readonly processArguments: readonly string[];
   /** `s3://bucket/models/<jobName>/training/` */
   readonly trainingOutputUri: string;
   /** `s3://bucket/models/<jobName>/artifact/`, where `model.tar.gz` and `report.json` land. */

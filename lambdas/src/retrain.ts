@@ -20,7 +20,7 @@ import {
   retrainJobName,
 } from '@gfr/core';
 
-import { BucketPrefix, RetrainExecutionInput } from './contract';
+import { BucketPrefix, ImageCommand, RetrainExecutionInput } from './contract';
 import { listAllObjects } from './s3-objects';
 
 /** Where a retrain request came from. */
@@ -99,6 +99,7 @@ export async function startRetrain(
   }
 
   const bucket = `s3://${settings.bucket}/`;
+  const trainingInstanceCount = settings.trainer === 'gfr' ? 1 : settings.trainingInstanceCount;
   const input: RetrainExecutionInput = {
     jobName,
     trainer: settings.trainer,
@@ -111,11 +112,24 @@ export async function startRetrain(
     },
     canonicalDataUri: `${bucket}${BucketPrefix.DATA}`,
     trainingSetsUri: `${bucket}${BucketPrefix.FEATURES}${jobName}/`,
+    trainingChannelUris: {
+      gfr: `${bucket}${BucketPrefix.FEATURES}${jobName}/gfr/`,
+      xgboostTrain: `${bucket}${BucketPrefix.FEATURES}${jobName}/xgboost/train/`,
+      xgboostValidation: `${bucket}${BucketPrefix.FEATURES}${jobName}/xgboost/validation/`,
+    },
+    processArguments: [
+      ImageCommand.PROCESS,
+      '--window',
+      JSON.stringify(window),
+      '--shards',
+      // Every XGBoost instance needs its own non-empty shards; a few per instance even them out.
+      String(Math.max(4, 2 * trainingInstanceCount)),
+    ],
     trainingOutputUri: `${bucket}${BucketPrefix.MODELS}${jobName}/training/`,
     artifactUri: `${bucket}${BucketPrefix.MODELS}${jobName}/artifact/`,
     hyperparameters: settings.hyperparameters,
     trainingInstanceType: settings.trainingInstanceType,
-    trainingInstanceCount: settings.trainer === 'gfr' ? 1 : settings.trainingInstanceCount,
+    trainingInstanceCount,
   };
   try {
     const started = await clients.sfn.send(

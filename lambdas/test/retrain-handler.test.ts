@@ -84,6 +84,16 @@ describe('retrain handler', () => {
     );
     expect(input.trainingSetsUri).toBe('s3://gfr-artifacts/features/gfr-ranker-2026120100/');
     expect(input.trainingInstanceCount).toBe(2);
+    expect(input.trainingChannelUris.xgboostTrain).toBe(
+      's3://gfr-artifacts/features/gfr-ranker-2026120100/xgboost/train/',
+    );
+    expect(input.processArguments).toEqual([
+      'process',
+      '--window',
+      JSON.stringify(input.window),
+      '--shards',
+      '4',
+    ]);
     expect(outcome.started).toBe(true);
     expect(metrics.value(GfrMetric.RETRAIN_STARTED)).toBe(1);
   });
