@@ -13,10 +13,12 @@ import { JustifiedWildcards } from './private/nag';
  * Feature flags the stacks are written for, set on the app before any stack exists so that
  * `cdk synth` and the tests build the same templates whatever cdk.json holds.
  */
-export const GFR_FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
+export const GFR_FEATURE_FLAGS: Readonly<Record<string, boolean | string>> = {
   // Access logs are granted by bucket policy, not by the deprecated LogDeliveryWrite ACL.
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
   '@aws-cdk/aws-iam:minimizePolicies': true,
+  // Exports and imports, as today; a producer cannot drop a value a consumer still imports.
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
   // CloudFormation schema problems found at synth fail it instead of warning.
   '@aws-cdk/core:validateAgainstDefaultRules': true,
 };

@@ -10,7 +10,8 @@ import { SynthesizedApp, removeOutput, resourcesOf, synthesizeApp } from './supp
 let synthesized: SynthesizedApp;
 
 beforeAll(() => {
-  synthesized = synthesizeApp();
+  // With CloudFormation's schema validation: a template it refuses fails the synthesis.
+  synthesized = synthesizeApp({ validateTemplates: true });
 });
 
 afterAll(() => removeOutput(synthesized));

@@ -20,7 +20,7 @@ describe('HandlerFunction bundling', () => {
 
   it('bundles the retrain handler with esbuild and keeps @aws-sdk/* external', () => {
     expect(() => require.resolve('esbuild')).not.toThrow();
-    const app = new App({ outdir });
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Bundling');
     new HandlerFunction(stack, 'Retrain', {
       entry: HandlerEntry.RETRAIN,

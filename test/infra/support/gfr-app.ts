@@ -28,6 +28,11 @@ export interface SynthesizeOptions {
   readonly overrides?: ConfigOverrides;
   /** Bundle the handlers with esbuild (slow); by default no stack is bundled. */
   readonly bundle?: boolean;
+  /**
+   * Check the templates against CloudFormation's schemas (about 10 s of WebAssembly): one test
+   * file does, the others skip it.
+   */
+  readonly validateTemplates?: boolean;
 }
 
 /**
@@ -39,6 +44,7 @@ export function synthesizeApp(options: SynthesizeOptions = {}): SynthesizedApp {
   const app = new App({
     outdir,
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: options.validateTemplates ?? false,
   });
   const config = resolveConfig(options.stage ?? 'test', options.overrides ?? {});
   const stacks = addGfrStacks(app, config, { nag: false });
