@@ -38,14 +38,9 @@ afterAll(() => server.close());
 /** What one POST /invocations answered, checked against the contract. */
 async function invoke(
   payload: string | Buffer,
-  contentType = 'application/json',
+  headers: Record<string, string> = { 'content-type': 'application/json' },
 ): Promise<{ status: number; error?: ErrorBody['error'] }> {
-  const reply = await server.app.inject({
-    method: 'POST',
-    url: '/invocations',
-    headers: { 'content-type': contentType },
-    payload,
-  });
+  const reply = await server.app.inject({ method: 'POST', url: '/invocations', headers, payload });
   expect(reply.statusCode).toBeLessThan(500);
   expect(reply.headers['content-type']).toMatch(/^application\/json/);
   const body = reply.json() as InvocationResponse & ErrorBody;
@@ -151,6 +146,24 @@ test('prices and price weights anywhere in their ranges give finite scores', asy
         expect((await invoke(JSON.stringify(request))).status).toBe(200);
       },
     ),
+    { numRuns: fuzzRuns },
+  );
+});
+
+test('arbitrary Content-Type and Accept headers: a feed, a 415 or a 406, never a 5xx', async () => {
+  // Header values as HTTP allows them: visible ASCII and spaces.
+  const headerValue = fc.oneof(
+    fc.stringMatching(/^[\x20-\x7e]{0,40}$/),
+    fc.constantFrom('application/json; charset=utf-8', 'APPLICATION/JSON', 'text/csv', '*/*'),
+  );
+  const body = JSON.stringify(valid);
+  await fc.assert(
+    fc.asyncProperty(headerValue, fc.option(headerValue), async (contentType, accept) => {
+      const headers: Record<string, string> = { 'content-type': contentType };
+      if (accept !== null) headers.accept = accept;
+      const answer = await invoke(body, headers);
+      expect([200, 400, 406, 415]).toContain(answer.status);
+    }),
     { numRuns: fuzzRuns },
   );
 });
