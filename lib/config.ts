@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Node } from 'constructs';
 import { z } from 'zod';
 
+import { BucketPrefix } from '../lambdas/src/contract';
 import { GfrError } from '../packages/core/src/errors';
 import { VariantName } from './names';
 
@@ -27,8 +28,16 @@ const variantSchema = z.strictObject({
   initialInstanceCount: positiveInteger,
   minCapacity: positiveInteger,
   maxCapacity: positiveInteger,
-  /** Key of the `model.tar.gz` this variant serves at creation, inside the artifact bucket. */
-  modelArtifactKey: z.string().min(1),
+  /**
+   * Key of the `model.tar.gz` this variant serves at creation, inside the artifact bucket; under
+   * the models prefix, the only one the endpoint's role may read.
+   */
+  modelArtifactKey: z
+    .string()
+    .regex(
+      new RegExp(`^${BucketPrefix.MODELS}.+\\.tar\\.gz$`),
+      `a key under ${BucketPrefix.MODELS} ending in .tar.gz`,
+    ),
 });
 
 const blueGreenSchema = z.strictObject({

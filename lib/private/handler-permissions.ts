@@ -61,8 +61,9 @@ export function grantRetrain(handler: HandlerFunction, grants: RetrainGrants): v
 /**
  * Deploy: read artifacts and reports, write reports; describe the endpoint and its configs;
  * create models and configs under our prefix and update our endpoint; pass the endpoint's
- * role; read model versions of our group and approve or reject them (the gate's verdict);
- * manage the variants' scaling targets.
+ * role; read model versions of our group and approve or reject them (the gate's verdict).
+ * No Application Auto Scaling: updates keep the variant names, so the stack's scaling targets
+ * stay valid; a handler that removed a variant would first have to deregister its target.
  */
 export function grantDeploy(handler: HandlerFunction, grants: EndpointGrants): void {
   const { names, store, endpoint } = grants;
@@ -134,21 +135,8 @@ export function grantDeploy(handler: HandlerFunction, grants: EndpointGrants): v
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }),
   );
-  // A variant with a scaling target cannot be removed by an endpoint update: the handler
-  // deregisters it first and registers the new challenger's.
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: [
-        'application-autoscaling:DescribeScalableTargets',
-        'application-autoscaling:DescribeScalingPolicies',
-        'application-autoscaling:RegisterScalableTarget',
-        'application-autoscaling:DeregisterScalableTarget',
-        'application-autoscaling:PutScalingPolicy',
-        'application-autoscaling:DeleteScalingPolicy',
-      ],
-      resources: ['*'],
-    }),
-  );
+  // The configs it creates encrypt their volumes and captures with the stage's key.
+  store.key.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['cloudwatch:DescribeAlarms'],

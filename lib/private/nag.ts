@@ -54,12 +54,6 @@ const ACTIONS_WITHOUT_RESOURCES = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
-  'application-autoscaling:DescribeScalableTargets',
-  'application-autoscaling:DescribeScalingPolicies',
-  'application-autoscaling:RegisterScalableTarget',
-  'application-autoscaling:DeregisterScalableTarget',
-  'application-autoscaling:PutScalingPolicy',
-  'application-autoscaling:DeleteScalingPolicy',
 ]);
 
 /** The wildcards gfr's policies may hold; anything else stays a cdk-nag error. */
@@ -89,7 +83,7 @@ export const WILDCARD_JUSTIFICATIONS: readonly Justification[] = [
   {
     reason:
       'Actions without resource-level permissions (X-Ray, the registry token, log delivery, ' +
-      'Application Auto Scaling, metric data limited by a namespace condition).',
+      'metric data limited by a namespace condition).',
     accepts: (wildcard) =>
       wildcard.resource === '*' &&
       wildcard.actions.every((action) => ACTIONS_WITHOUT_RESOURCES.has(action)),

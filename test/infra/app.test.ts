@@ -128,6 +128,14 @@ describe('the gfr app', () => {
     }
   });
 
+  it('has no S3 notification that could trigger a handler with its own writes (P14)', () => {
+    for (const template of allTemplates()) {
+      const json = JSON.stringify(template.toJSON());
+      expect(json).not.toContain('NotificationConfiguration');
+      expect(json).not.toContain('Custom::S3BucketNotifications');
+    }
+  });
+
   it('limits iam:PassRole to SageMaker roles, passed to SageMaker only (P16)', () => {
     const automation = synthesized.templates.automation.toJSON();
     const passRoles = Object.values(

@@ -38,6 +38,7 @@ describe('resolveConfig', () => {
       resolveConfig('dev', {
         endpoint: { capturePercent: 150, variants: { champion: { minCapacity: 5 } } },
         schedules: { retrain: 'daily' },
+        training: { trainer: 'lightgbm' },
         unknownKey: true,
       });
     } catch (caught) {
@@ -47,7 +48,16 @@ describe('resolveConfig', () => {
     const problems = (error as ConfigError).problems.join('\n');
     expect(problems).toMatch(/endpoint\.capturePercent: .*\(value: 150\)/);
     expect(problems).toMatch(/schedules\.retrain: .*\(value: "daily"\)/);
+    expect(problems).toMatch(/training\.trainer: .*\(value: "lightgbm"\)/);
     expect(problems).toMatch(/unknownKey/);
+  });
+
+  it('keeps initial artifacts under the models prefix the endpoint may read', () => {
+    expect(() =>
+      resolveConfig('dev', {
+        endpoint: { variants: { champion: { modelArtifactKey: 'initial/model.tar.gz' } } },
+      }),
+    ).toThrow(/endpoint\.variants\.champion\.modelArtifactKey: a key under models\//);
   });
 
   it('refuses capacities that contradict each other and weights that send traffic nowhere', () => {
