@@ -108,7 +108,8 @@ export async function rollOutCandidate(
     }),
   );
   const modelName = resourceName(input.jobName, '');
-  await clients.sageMaker.send(
+  await createUnlessExists(
+    clients.sageMaker,
     new CreateModelCommand({
       ModelName: modelName,
       ExecutionRoleArn: settings.roleArn,
@@ -170,7 +171,8 @@ async function createConfigAndUpdate(
   endpointConfigName: string,
   variants: ProductionVariant[],
 ): Promise<void> {
-  await sageMaker.send(
+  await createUnlessExists(
+    sageMaker,
     new CreateEndpointConfigCommand({
       EndpointConfigName: endpointConfigName,
       ProductionVariants: variants,
@@ -205,6 +207,22 @@ async function createConfigAndUpdate(
       },
     }),
   );
+}
+
+/**
+ * Sends a Create command, treating "already exists" as done: names are deterministic per run, so
+ * a rerun after a failure further on (UpdateEndpoint, say) finds the resources it made before.
+ */
+async function createUnlessExists(
+  sageMaker: SageMakerClient,
+  command: CreateModelCommand | CreateEndpointConfigCommand,
+): Promise<void> {
+  try {
+    await sageMaker.send(command as CreateModelCommand);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if (!/already exist/i.test(message)) throw error;
+  }
 }
 
 function variant(

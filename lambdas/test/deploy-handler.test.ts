@@ -169,6 +169,25 @@ describe('deploy handler: a candidate', () => {
     expect(metrics.value(GfrMetric.DEPLOY_REJECTED)).toBe(1);
   });
 
+  test('a rerun finds the model and config it created before and still updates the endpoint', async () => {
+    givenReports(report(0.77, 0.29));
+    const exists = (what: string) =>
+      Object.assign(new Error(`Cannot create already existing ${what}`), {
+        name: 'ValidationException',
+      });
+    sageMaker.on(CreateModelCommand).rejects(exists('model'));
+    sageMaker.on(CreateEndpointConfigCommand).rejects(exists('endpoint configuration'));
+
+    const outcome = await createDeployHandler({
+      env,
+      logger: silentLogger,
+      metrics: new MetricsRecorder(),
+    })(candidate);
+
+    expect(outcome.action).toBe('updating');
+    expect(sageMaker.commandCalls(UpdateEndpointCommand)).toHaveLength(1);
+  });
+
   test('while the endpoint is Updating nothing is called but DescribeEndpoint, and the error is retryable', async () => {
     givenEndpoint('Updating');
     givenReports(report(0.77, 0.29));
