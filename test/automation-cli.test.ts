@@ -137,19 +137,26 @@ describeWithSharedData('gfr drift on captures of feeds ranked from real logs', [
 
     beforeAll(async () => {
       out = temporary('drift-rees46');
-      const quickstart = gfr([
-        'quickstart',
-        '--source',
-        'rees46',
-        '--input',
-        sharedDataset(rees46),
-        '--out',
-        out,
-        '--through-endpoint',
-        '1',
-        '--quiet',
-      ]);
-      if (quickstart.status !== 0) throw new Error(`quickstart failed:\n${quickstart.stderr}`);
+      // The README's steps, with few boosting rounds: the drift check needs a model, not a good one.
+      const tables = path.join(out, 'tables');
+      const steps = [
+        ['ingest', '--source', 'rees46', '--input', sharedDataset(rees46), '--out', tables],
+        ['features', '--tables', tables, '--out', path.join(out, 'features')],
+        ['train', '--features', path.join(out, 'features'), '--out', out, '--rounds', '20'],
+        [
+          'materialize',
+          '--tables',
+          tables,
+          '--model',
+          path.join(out, 'model'),
+          '--out',
+          path.join(out, 'store.sqlite'),
+        ],
+      ];
+      for (const step of steps) {
+        const run = gfr([...step, '--quiet']);
+        if (run.status !== 0) throw new Error(`gfr ${step[0]} failed:\n${run.stderr}`);
+      }
 
       // The local endpoint (gfr serve's server) with capture on, ranking users from the store.
       capture = path.join(out, 'capture');
