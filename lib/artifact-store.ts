@@ -39,6 +39,9 @@ export class ArtifactStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
+    // Access log delivery is granted by bucket policy, not by the deprecated LogDeliveryWrite
+    // ACL, whatever the app's flags say (set before any child exists, so it applies to all).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.key = new kms.Key(this, 'Key', {

@@ -12,6 +12,11 @@ export interface EndpointStackProps extends StackProps {
   readonly config: GfrConfig;
   readonly names: GfrNames;
   readonly store: ArtifactStore;
+  /**
+   * The image's build context.
+   * @default - the repository root
+   */
+  readonly imageDirectory?: string;
 }
 
 /**
@@ -27,7 +32,7 @@ export class EndpointStack extends Stack {
     super(scope, id, props);
     const { config, names, store } = props;
 
-    this.image = new InferenceImage(this, 'Image');
+    this.image = new InferenceImage(this, 'Image', { directory: props.imageDirectory });
     this.ranker = new RankerEndpoint(this, 'Ranker', {
       names,
       config: config.endpoint,
