@@ -121,18 +121,25 @@ export function formatDriftReport(report: CaptureDriftReport): string {
         (feature.judged ? (feature.drifted ? 'yes' : 'no') : 'too few').padStart(8),
       ].join(' '),
     ),
-    ['head'.padEnd(6), 'training', ' served', '   shift', 'observed', 'predicted', 'drifted'].join(
-      ' ',
-    ),
+    [
+      'head'.padEnd(6),
+      'training',
+      ' served',
+      '    shift',
+      'observed',
+      'predicted',
+      '    shift',
+      'drifted',
+    ].join(' '),
     ...report.prior.heads.map((head) =>
       [
         head.head.padEnd(6),
         share(head.training_prior).padStart(8),
         share(head.mean_predicted).padStart(7),
-        shift(head.relative_shift).padStart(8),
+        shift(head.relative_shift).padStart(9),
         share(head.observed_rate).padStart(8),
         share(head.predicted_rate_of_observed).padStart(9),
-        shift(head.observed_shift).padStart(8),
+        shift(head.observed_shift).padStart(9),
         (head.judged
           ? head.drifted
             ? 'yes'
