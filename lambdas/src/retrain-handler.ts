@@ -9,7 +9,7 @@ import { Logger, defaultLogger } from '@gfr/core';
 
 import { HandlerSettings } from './config';
 import { DriftEvent, GfrMetric } from './contract';
-import { HandlerEventInvalidError } from './errors';
+import { HandlerConfigurationError, HandlerEventInvalidError } from './errors';
 import { MetricUnit, MetricsSink, handlerMetrics } from './metrics-sink';
 import { RetrainOutcome, RetrainSettings, RetrainTriggerKind, startRetrain } from './retrain';
 
@@ -93,7 +93,7 @@ function readTrigger(event: RetrainTrigger): { kind: RetrainTriggerKind; dataEnd
 export function retrainSettings(env: HandlerSettings): RetrainSettings {
   const trainer = env.optionalText('TRAINER', 'gfr');
   if (trainer !== 'gfr' && trainer !== 'xgboost') {
-    throw new HandlerEventInvalidError(`GFR_TRAINER is "${trainer}", expected gfr or xgboost`);
+    throw new HandlerConfigurationError('GFR_TRAINER', `"${trainer}" is not gfr or xgboost`);
   }
   return {
     bucket: env.text('ARTIFACT_BUCKET'),
