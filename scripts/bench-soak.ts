@@ -61,6 +61,8 @@ interface SoakRun {
   rss_end_mib: number;
   rss_peak_mib: number;
   rss_change: number;
+  /** The message of the first failed request, if any. */
+  first_error: string | null;
   /** One-minute load average of the machine at the start and end: other work skews latency. */
   load_average: [number, number];
   passed: boolean;
@@ -92,7 +94,8 @@ async function main(): Promise<void> {
           `p50 ${run.p50_ms} ms, p99 ${run.p99_ms} ms, max ${run.max_ms} ms; resident memory ` +
           `${run.rss_start_mib} → ${run.rss_end_mib} MiB (${percent(run.rss_change)}, peak ` +
           `${run.rss_peak_mib} MiB); load average ${run.load_average.join(' → ')}: ` +
-          (run.passed ? 'passed' : 'FAILED'),
+          (run.passed ? 'passed' : 'FAILED') +
+          (run.first_error ? ` (first error: ${run.first_error})` : ''),
       );
     }
   } finally {
@@ -152,6 +155,7 @@ async function pacedLoad(
   let errors = 0;
   let non200 = 0;
   let requests = 0;
+  let firstError: string | null = null;
   const send = (scheduled: number) =>
     new Promise<void>((resolve) => {
       const request = http.request(
@@ -179,8 +183,9 @@ async function pacedLoad(
         () => request.destroy(new Error(`no answer within ${requestDeadlineMs} ms`)),
         requestDeadlineMs,
       );
-      request.on('error', () => {
+      request.on('error', (error) => {
         clearTimeout(deadline);
+        firstError ??= error.message;
         errors += 1;
         resolve();
       });
@@ -219,6 +224,7 @@ async function pacedLoad(
     p50_ms: quantile(0.5),
     p99_ms: quantile(0.99),
     max_ms: latencies.length ? round(latencies[latencies.length - 1]) : NaN,
+    first_error: firstError,
   };
 }
 
