@@ -89,7 +89,7 @@ const configSchema = z.strictObject({
     instanceType: z.string().regex(/^ml\./),
     /** Instances of built-in XGBoost jobs; gfr's own trainer always runs on one. */
     xgboostInstanceCount: positiveInteger,
-    /** Channel content type of the training sets XGBoost reads. */
+    /** Content type of the shards the process step writes for XGBoost (label-first Parquet). */
     xgboostContentType: z.string().min(1),
     processingInstanceType: z.string().regex(/^ml\./),
     volumeSizeGb: positiveInteger,
@@ -188,7 +188,7 @@ export function defaultConfig(stage: string): GfrConfig {
       trainer: 'gfr',
       instanceType: 'ml.m5.xlarge',
       xgboostInstanceCount: 2,
-      xgboostContentType: 'text/csv',
+      xgboostContentType: 'application/x-parquet',
       processingInstanceType: 'ml.m5.xlarge',
       volumeSizeGb: 30,
       maxRuntimeSeconds: 4 * 3600,

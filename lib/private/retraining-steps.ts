@@ -2,20 +2,11 @@
  * The Amazon States Language of the retraining chain's SageMaker steps. Every value that
  * varies per execution comes from the `RetrainExecutionInput` by JSONPath (`.$` keys).
  */
-import { HandlerEnvironment, ImageCommand, ProcessingPath } from '../../lambdas/src/contract';
+import { ImageCommand, ProcessingPath } from '../../lambdas/src/contract';
 import { GfrConfig } from '../config';
 
 /** Suffixes that name the processing jobs after the execution's `jobName`. */
 export const JOB_NAME_SUFFIX = { TRAINING_SETS: '-sets', EVALUATE: '-eval' } as const;
-
-/**
- * Environment of the processing steps besides `GFR_TRAINER`: the job name and the window as
- * JSON (`RetrainWindow`).
- */
-export const ProcessingEnvironment = {
-  JOB_NAME: 'GFR_JOB_NAME',
-  RETRAIN_WINDOW: 'GFR_RETRAIN_WINDOW',
-} as const;
 
 /** Settings shared by the steps. */
 export interface JobSettings {
@@ -39,7 +30,8 @@ const SYNC_TRAINING = 'arn:aws:states:::sagemaker:createTrainingJob.sync';
 export function trainingSetsJob(settings: JobSettings): StateJson {
   return processingJob(settings, {
     nameSuffix: JOB_NAME_SUFFIX.TRAINING_SETS,
-    command: ImageCommand.PROCESS,
+    // `process --window <JSON> --shards <n>`, built by the retrain handler.
+    argumentsPath: '$.processArguments',
     inputs: [processingInput('data', '$.canonicalDataUri', ProcessingPath.CANONICAL_INPUT)],
     output: {
       OutputName: 'training-sets',
@@ -56,7 +48,7 @@ export function trainingSetsJob(settings: JobSettings): StateJson {
 export function evaluateJob(settings: JobSettings): StateJson {
   return processingJob(settings, {
     nameSuffix: JOB_NAME_SUFFIX.EVALUATE,
-    command: ImageCommand.EVALUATE,
+    arguments: [ImageCommand.EVALUATE],
     inputs: [
       processingInput('model', '$.training.modelArtifactUri', ProcessingPath.MODEL_INPUT),
       processingInput('training-sets', '$.trainingSetsUri', ProcessingPath.TRAINING_SETS_INPUT),
@@ -74,8 +66,8 @@ export function evaluateJob(settings: JobSettings): StateJson {
 
 /**
  * The training job, named exactly `jobName`: gfr's trainer (the image's `train`, one
- * instance, the whole training set) or built-in XGBoost (several instances, each reading its
- * share of the files).
+ * instance, the `gfr/` training sets) or built-in XGBoost (several instances, each reading its
+ * share of the `xgboost/train/` and `xgboost/validation/` shards).
  */
 export function trainingJob(settings: JobSettings, trainer: 'gfr' | 'xgboost'): StateJson {
   const { training } = settings;
@@ -91,19 +83,16 @@ export function trainingJob(settings: JobSettings, trainer: 'gfr' | 'xgboost'): 
         TrainingInputMode: 'File',
       },
       'HyperParameters.$': '$.hyperparameters',
-      InputDataConfig: [
-        {
-          ChannelName: 'train',
-          ...(xgboost ? { ContentType: training.xgboostContentType } : {}),
-          DataSource: {
-            S3DataSource: {
-              S3DataType: 'S3Prefix',
-              'S3Uri.$': '$.trainingSetsUri',
-              S3DataDistributionType: xgboost ? 'ShardedByS3Key' : 'FullyReplicated',
-            },
-          },
-        },
-      ],
+      InputDataConfig: xgboost
+        ? [
+            channel('train', '$.trainingChannelUris.xgboostTrain', training.xgboostContentType),
+            channel(
+              'validation',
+              '$.trainingChannelUris.xgboostValidation',
+              training.xgboostContentType,
+            ),
+          ]
+        : [channel('train', '$.trainingChannelUris.gfr')],
       OutputDataConfig: { 'S3OutputPath.$': '$.trainingOutputUri', KmsKeyId: settings.keyArn },
       ResourceConfig: {
         ...(xgboost ? { 'InstanceCount.$': '$.trainingInstanceCount' } : { InstanceCount: 1 }),
@@ -156,7 +145,9 @@ export function registerCandidate(settings: JobSettings): StateJson {
 
 interface ProcessingStep {
   readonly nameSuffix: string;
-  readonly command: string;
+  /** Literal container arguments, or the JSONPath of an array of them. */
+  readonly arguments?: readonly string[];
+  readonly argumentsPath?: string;
   readonly inputs: readonly StateJson[];
   readonly output: StateJson;
 }
@@ -169,11 +160,11 @@ function processingJob(settings: JobSettings, step: ProcessingStep): StateJson {
     Parameters: {
       'ProcessingJobName.$': `States.Format('{}${step.nameSuffix}', $.jobName)`,
       RoleArn: settings.roleArn,
-      AppSpecification: { ImageUri: settings.imageUri, ContainerArguments: [step.command] },
-      Environment: {
-        [`${ProcessingEnvironment.JOB_NAME}.$`]: '$.jobName',
-        [`${ProcessingEnvironment.RETRAIN_WINDOW}.$`]: 'States.JsonToString($.window)',
-        [`${HandlerEnvironment.TRAINER}.$`]: '$.trainer',
+      AppSpecification: {
+        ImageUri: settings.imageUri,
+        ...(step.argumentsPath
+          ? { 'ContainerArguments.$': step.argumentsPath }
+          : { ContainerArguments: step.arguments }),
       },
       ProcessingInputs: step.inputs,
       ProcessingOutputConfig: { Outputs: [step.output], KmsKeyId: settings.keyArn },
@@ -201,6 +192,24 @@ function processingInput(name: string, uriPath: string, localPath: string): Stat
       S3DataType: 'S3Prefix',
       S3InputMode: 'File',
       S3DataDistributionType: 'FullyReplicated',
+    },
+  };
+}
+
+/**
+ * A training channel. With a content type it is XGBoost's, sharded by key: each instance gets
+ * its own files (validation too, so that no host is left without any).
+ */
+function channel(name: string, uriPath: string, contentType?: string): StateJson {
+  return {
+    ChannelName: name,
+    ...(contentType ? { ContentType: contentType } : {}),
+    DataSource: {
+      S3DataSource: {
+        S3DataType: 'S3Prefix',
+        'S3Uri.$': uriPath,
+        S3DataDistributionType: contentType ? 'ShardedByS3Key' : 'FullyReplicated',
+      },
     },
   };
 }

@@ -3,6 +3,7 @@ import {
   GfrMetric,
   ImageCommand,
   ProcessingPath,
+  RetrainExecutionInput,
 } from '../../lambdas/src/contract';
 import { XGBOOST_VERSION } from '../../lib/xgboost-image';
 import { SynthesizedApp, removeOutput, resourcesOf, synthesizeApp } from './support/gfr-app';
@@ -34,15 +35,18 @@ beforeAll(() => {
 afterAll(() => removeOutput(synthesized));
 
 describe('RetrainingStateMachine', () => {
-  it('builds training sets first with the image’s process command on the contract’s paths', () => {
+  it('builds training sets first with the process arguments of the input, on the contract’s paths', () => {
     expect(startAt).toBe('BuildTrainingSets');
     const step = states.BuildTrainingSets;
     expect(step.Resource).toBe('arn:aws:states:::sagemaker:createProcessingJob.sync');
     const parameters = step.Parameters!;
     expect(parameters['ProcessingJobName.$']).toBe("States.Format('{}-sets', $.jobName)");
-    expect(
-      (parameters.AppSpecification as { ContainerArguments: string[] }).ContainerArguments,
-    ).toEqual([ImageCommand.PROCESS]);
+    // `process --window <JSON> --shards <n>`: the retrain handler builds the arguments.
+    const argumentsField: keyof RetrainExecutionInput = 'processArguments';
+    expect(parameters.AppSpecification).toEqual({
+      ImageUri: '<ref>',
+      'ContainerArguments.$': `$.${argumentsField}`,
+    });
     expect(JSON.stringify(parameters.ProcessingInputs)).toContain(ProcessingPath.CANONICAL_INPUT);
     expect(JSON.stringify(parameters.ProcessingOutputConfig)).toContain(
       ProcessingPath.TRAINING_SETS_OUTPUT,
@@ -58,13 +62,23 @@ describe('RetrainingStateMachine', () => {
     expect((xgboost.ResourceConfig as Record<string, unknown>)['InstanceCount.$']).toBe(
       '$.trainingInstanceCount',
     );
-    expect(JSON.stringify(gfr.InputDataConfig)).toContain(
-      '"S3DataDistributionType":"FullyReplicated"',
-    );
-    expect(JSON.stringify(xgboost.InputDataConfig)).toContain(
-      '"S3DataDistributionType":"ShardedByS3Key"',
-    );
-    expect(JSON.stringify(gfr.InputDataConfig)).toContain('"ChannelName":"train"');
+    const channels = (parameters: Record<string, unknown>) =>
+      (parameters.InputDataConfig as Record<string, unknown>[]).map((channel) => {
+        const source = (channel.DataSource as { S3DataSource: Record<string, string> })
+          .S3DataSource;
+        return [
+          channel.ChannelName,
+          source['S3Uri.$'],
+          source.S3DataDistributionType,
+          channel.ContentType,
+        ];
+      });
+    const uris: keyof RetrainExecutionInput = 'trainingChannelUris';
+    expect(channels(gfr)).toEqual([['train', `$.${uris}.gfr`, 'FullyReplicated', undefined]]);
+    expect(channels(xgboost)).toEqual([
+      ['train', `$.${uris}.xgboostTrain`, 'ShardedByS3Key', 'application/x-parquet'],
+      ['validation', `$.${uris}.xgboostValidation`, 'ShardedByS3Key', 'application/x-parquet'],
+    ]);
     expect((xgboost.AlgorithmSpecification as { TrainingImage: string }).TrainingImage).toBe(
       `141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:${XGBOOST_VERSION}`,
     );
