@@ -4,18 +4,18 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserContext, chromium } from 'playwright-core';
 
-import { checkFeatureDrift, loadArtifact } from '@gfr/core';
-import { syntheticInvocationRequest } from '@gfr/inference-image';
+import { silentLogger } from '@gfr/core';
+import { createRankerServer, syntheticInvocationRequest } from '@gfr/inference-image';
 import { analyzeExperiment, syntheticExperiment } from '../packages/core/src/experiment';
 import { cliBuilt, cliPath, gfr } from './support/cli';
 
 /**
  * Opens every kind of report page in Debian's Chromium, as a person would: each page is built
  * by `gfr report` from a report.json written by real code (a model trained through the built
- * CLI on simulated data, a drift check of synthetic requests against it, an analysed synthetic
- * experiment). A page passes when it logs no error or warning, requests nothing from the
- * network, and every chart drew data marks. Screenshots are kept in $GFR_TEST_ARTIFACTS (or a
- * temporary folder, printed).
+ * CLI on simulated data; `gfr drift` over what the local endpoint captured while serving
+ * synthetic requests; an analysed synthetic experiment). A page passes when it logs no error
+ * or warning, requests nothing from the network, and every chart drew data marks. Screenshots
+ * are kept in $GFR_TEST_ARTIFACTS (or a temporary folder, printed).
  */
 
 const chromiumPath = process.env.GFR_CHROMIUM ?? '/usr/bin/chromium';
@@ -209,23 +209,48 @@ describeBrowser('report pages in a real browser', () => {
   }, 120_000);
 
   test('the drift page draws PSI and Jensen–Shannon per feature, names the drifted', async () => {
-    const artifact = await loadArtifact(path.join(trainDir, 'model'));
-    // Made-up requests: their features sit far from the simulator's, so some must drift.
-    const invocations = [1, 2, 3, 4].map((seed) => ({
-      requestText: JSON.stringify(syntheticInvocationRequest({ candidates: 100, seed })),
-      inferenceTime: '2026-03-09T16:00:00Z',
-    }));
-    const report = checkFeatureDrift(artifact, invocations);
+    // The local endpoint serves made-up requests (features far from the simulator's, so some
+    // must drift) and captures them; gfr drift checks the capture as a person would run it.
+    const captureDir = path.join(work, 'capture');
+    const server = createRankerServer({
+      modelDir: path.join(trainDir, 'model'),
+      logger: silentLogger,
+      captureDir,
+    });
+    const endpoint = await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      await server.ready;
+      for (const seed of [1, 2, 3, 4]) {
+        const response = await fetch(`${endpoint}/invocations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(syntheticInvocationRequest({ candidates: 100, seed })),
+        });
+        expect(response.status).toBe(200);
+      }
+    } finally {
+      await server.close();
+    }
+    const run = gfr([
+      'drift',
+      '--model',
+      path.join(trainDir, 'model'),
+      '--capture',
+      captureDir,
+      '--json',
+    ]);
+    expect(run).toMatchObject({ status: 3 });
+    const report = JSON.parse(run.stdout);
     expect(report.drifted_features.length).toBeGreaterThan(0);
     const reportJson = path.join(work, 'drift', 'report.json');
     fs.mkdirSync(path.dirname(reportJson), { recursive: true });
-    fs.writeFileSync(reportJson, JSON.stringify(report));
+    fs.writeFileSync(reportJson, run.stdout);
 
     const inspection = await inspect(renderWithCli(reportJson), 'drift');
 
     // PSI and JS per feature; then, when the report carries per-bin shares, one distribution
     // per drifted feature (a dozen at most); prior drift when present.
-    const withShares = report.features.some((feature) => 'distribution' in feature);
+    const withShares = report.features.some((feature: object) => 'distribution' in feature);
     const distributions = withShares ? Math.min(12, report.drifted_features.length) : 0;
     const prior = Object.values(report).some((value) =>
       Array.isArray((value as { heads?: unknown } | null)?.heads),
@@ -235,7 +260,9 @@ describeBrowser('report pages in a real browser', () => {
     expectEveryChartDrawn(inspection, 2 + distributions + prior);
     expect(inspection.charts).toHaveLength(2 + distributions + prior);
     expect(inspection.text).toContain(`Drift in ${report.drifted_features.length} of`);
-    for (const feature of report.drifted_features) expect(inspection.text).toContain(feature);
+    for (const feature of report.drifted_features as string[]) {
+      expect(inspection.text).toContain(feature);
+    }
   }, 120_000);
 
   test('the experiment page draws lifts, lift per day and the sample ratio', async () => {

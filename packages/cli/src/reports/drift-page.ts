@@ -53,6 +53,14 @@ export function driftPage(report: DriftReportInput): ReportPage {
   );
 
   const judged = report.features.filter((feature) => feature.judged);
+  const driftedHeads = priorDriftHeads(report).filter((head) => head.drifted);
+  if (driftedHeads.length > 0) {
+    page.banner(
+      `Prior drift in ${driftedHeads.map((head) => head.head).join(', ')}: the mean prediction ` +
+        'moved away from the training prior',
+      'bad',
+    );
+  }
   if (report.drifted_features.length > 0) {
     page.banner(
       `Drift in ${report.drifted_features.length} of ${report.features.length} features: ` +
@@ -180,12 +188,6 @@ function addDistributions(page: ReportPage, report: DriftReportInput): void {
       ? 'Reference against current distribution of the drifted features'
       : 'Reference against current distribution of the most shifted features',
   );
-  if (drifted.length > shown.length) {
-    page.paragraph(
-      `The ${shown.length} most drifted by PSI of ${drifted.length}; all are in the table above.`,
-      'note',
-    );
-  }
   const withBins = shown.flatMap((feature) => {
     const distribution = distributionOf(feature);
     return distribution ? [{ feature, distribution }] : [];
@@ -201,6 +203,12 @@ function addDistributions(page: ReportPage, report: DriftReportInput): void {
       'note',
     );
     return;
+  }
+  if (drifted.length > shown.length) {
+    page.paragraph(
+      `The ${shown.length} most drifted by PSI of ${drifted.length}; all are in the table above.`,
+      'note',
+    );
   }
   page.startRow();
   for (const { feature, distribution } of withBins) {
@@ -281,7 +289,7 @@ function addPriorDrift(page: ReportPage, report: DriftReportInput): void {
         categoryTitle: 'head',
         valueTitle: 'rate',
         seriesTitle: 'rate',
-        format: '.2%',
+        format: '.3~%',
       }),
       'A mean prediction far from the training prior means the served population or the ' +
         'model moved.',
