@@ -21,7 +21,7 @@ import {
   ModelMetrics,
   gateCandidate,
   modelMetricsFromDocument,
-} from '@gfr/core';
+} from '@gfr/core/dist/automation/lambda';
 
 import { parseS3Uri } from './config';
 import { CandidateReadyInput } from './contract';

@@ -6,7 +6,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { Logger, defaultGateSettings, defaultLogger } from '@gfr/core';
+import { Logger, defaultGateSettings, defaultLogger } from '@gfr/core/dist/automation/lambda';
 
 import { RolloutSettings, promoteChallenger, rollOutCandidate } from './candidate-rollout';
 import { HandlerSettings } from './config';

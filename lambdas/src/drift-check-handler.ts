@@ -11,7 +11,7 @@ import {
   defaultDriftThresholds,
   defaultLogger,
   defaultPriorDriftSettings,
-} from '@gfr/core';
+} from '@gfr/core/dist/automation/lambda';
 
 import { HandlerSettings } from './config';
 import { DriftCheckSettings, runDriftCheck } from './drift-check';

@@ -19,7 +19,7 @@ import {
   checkCaptureDrift,
   emptyCaptureReadResult,
   loadArtifact,
-} from '@gfr/core';
+} from '@gfr/core/dist/automation/lambda';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,4 +1,4 @@
-import { GfrError } from '@gfr/core';
+import { GfrError } from '@gfr/core/dist/automation/lambda';
 
 /** An environment variable the stack sets is missing or invalid; the message names it. */
 export class HandlerConfigurationError extends GfrError {

@@ -5,7 +5,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { Logger, defaultLogger } from '@gfr/core';
+import { Logger, defaultLogger } from '@gfr/core/dist/automation/lambda';
 
 import { HandlerSettings } from './config';
 import { DriftEvent, GfrMetric } from './contract';

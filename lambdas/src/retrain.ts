@@ -18,7 +18,7 @@ import {
   eventDaySpan,
   InsufficientDataError,
   retrainJobName,
-} from '@gfr/core';
+} from '@gfr/core/dist/automation/lambda';
 
 import { BucketPrefix, ImageCommand, RetrainExecutionInput } from './contract';
 import { listAllObjects } from './s3-objects';
