@@ -14,5 +14,7 @@ module.exports = {
     '<rootDir>/test/**/*.test.ts',
   ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // cdk synth copies the workspaces into cdk.out; their package.json files would collide.
+  modulePathIgnorePatterns: ['<rootDir>/cdk.out'],
   testTimeout: 120000,
 };

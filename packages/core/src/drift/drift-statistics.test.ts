@@ -1,5 +1,6 @@
 import { summarizeFeatureDistributions } from './feature-distribution';
 import {
+  binLabels,
   featureDrift,
   jensenShannonDistance,
   populationStabilityIndex,
@@ -63,4 +64,22 @@ test('a feature that goes missing drifts through its missing bin', () => {
   const drift = featureDrift(reference, new Array(500).fill(NaN));
   expect(drift.missing_share_current).toBe(1);
   expect(drift.drifted).toBe(true);
+});
+
+test('bin labels name each decile interval, categorical codes and the missing bin last', () => {
+  const numeric = {
+    name: 'price',
+    kind: 'numeric' as const,
+    rows: 10,
+    missingShare: 0,
+    mean: 2,
+    standardDeviation: 1,
+    edges: [1, 4.123456],
+    shares: [0.2, 0.5, 0.3],
+  };
+  expect(binLabels(numeric)).toEqual(['< 1', '[1, 4.12)', '≥ 4.12', 'missing']);
+  expect(binLabels({ ...numeric, kind: 'categorical', edges: [3, 7], shares: [0.5, 0.5] })).toEqual(
+    ['code 3', 'code 7', 'missing'],
+  );
+  expect(binLabels({ ...numeric, edges: [], shares: [1] })).toEqual(['all', 'missing']);
 });

@@ -74,6 +74,8 @@ export interface FeatureDrift {
   drifted: boolean;
   /** False when there were fewer rows than `minimumRows`: the distances are then only shown. */
   judged: boolean;
+  /** Shares per bin of the training rows and of the current rows, the missing bin last. */
+  distribution: { bins: string[]; reference: number[]; current: number[] };
 }
 
 /**
@@ -113,7 +115,28 @@ export function featureDrift(
     missing_share_current: currentMissing,
     drifted: judged && (psi >= thresholds.psi || jensenShannon >= thresholds.jensenShannon),
     judged,
+    distribution: { bins: binLabels(reference), reference: expected, current: actual },
   };
+}
+
+/**
+ * Labels of a distribution's bins, the missing bin last: `< 1`, `[1, 4)`, `≥ 4`, `missing` for
+ * numeric features, `code 3` for categorical ones; edges to 3 significant digits.
+ */
+export function binLabels(distribution: FeatureDistribution): string[] {
+  const short = (value: number) => String(Number(value.toPrecision(3)));
+  const { edges } = distribution;
+  const labels =
+    distribution.kind === 'categorical'
+      ? edges.map((code) => `code ${short(code)}`)
+      : edges.length === 0
+        ? ['all']
+        : [
+            `< ${short(edges[0])}`,
+            ...edges.slice(1).map((edge, index) => `[${short(edges[index])}, ${short(edge)})`),
+            `≥ ${short(edges[edges.length - 1])}`,
+          ];
+  return [...labels, 'missing'];
 }
 
 function requireSameBins(a: number[], b: number[]): void {
