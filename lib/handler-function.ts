@@ -21,8 +21,11 @@ import { logRetentionOf } from './private/log-retention';
  */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-/** Stands in for DuckDB in the bundles, relative to the repository root (see the file). */
-const DUCKDB_STUB = 'lib/private/duckdb-unavailable.cjs';
+/**
+ * The tsconfig esbuild bundles the handlers with, relative to the repository root: it maps
+ * `@gfr/core` and `@gfr/core/dist/*` to the core's sources.
+ */
+const LAMBDA_TSCONFIG = 'lib/private/lambda-bundling.tsconfig.json';
 
 /** Modules the Lambda runtime provides: the AWS SDK v3 stays out of the bundles. */
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
@@ -115,11 +118,8 @@ export class HandlerFunction extends Construct {
         keepNames: true,
         sourceMap: true,
         sourcesContent: false,
-        esbuildArgs: {
-          // @gfr/core from its sources: no build needed before synth, and esbuild sees ESM.
-          '--alias:@gfr/core': './packages/core/src/index.ts',
-          '--alias:@duckdb/node-api': `./${DUCKDB_STUB}`,
-        },
+        // @gfr/core from its TypeScript sources (see the file): no build before a synth.
+        tsconfig: path.join(REPOSITORY_ROOT, LAMBDA_TSCONFIG),
       },
     });
 
