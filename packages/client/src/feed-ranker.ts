@@ -7,12 +7,13 @@ import {
   InvocationResponse,
   InvocationValidationError,
   Logger,
+  experiment,
   parseInvocationRequest,
   silentLogger,
 } from '@gfr/core';
 
 import { defaultChannelQuotas } from './feature-store/candidates';
-import { ChannelQuotas, OnlineFeatureStore } from './feature-store/types';
+import { CandidateReference, ChannelQuotas, OnlineFeatureStore } from './feature-store/types';
 import { buildInvocationRequest } from './request-builder';
 import { parseInvocationResponse } from './response';
 import { MalformedResponseError, ValidationError } from './transport/errors';
@@ -42,6 +43,20 @@ export interface FeedRankerDefaults {
   validateRequests?: boolean;
 }
 
+/** Where a {@link FeedRanker} records the feeds it served in an experiment. */
+export interface ExposureRecorder {
+  /** Records one exposure; `ExperimentLogWriter` of `@gfr/core` appends it to the JSONL log. */
+  writeExposure(record: experiment.ExposureRecord): void | Promise<void>;
+}
+
+/** The experiment a {@link FeedRanker} assigns users to. */
+export interface FeedExperiment {
+  /** The deterministic assignment (same user, same arm, in every process). */
+  assigner: experiment.ExperimentAssigner;
+  /** Where exposures go; without one, feeds are assigned but not recorded. */
+  exposures?: ExposureRecorder;
+}
+
 /** Options of the {@link FeedRanker} constructor. */
 export interface FeedRankerOptions {
   store: OnlineFeatureStore;
@@ -50,6 +65,13 @@ export interface FeedRankerOptions {
   logger?: Logger;
   /** Request ids for calls that bring none (default: random UUIDs). */
   newRequestId?: () => string;
+  /**
+   * An experiment: each call assigns the user, sends the arm's production variant as
+   * `TargetVariant` (unless the call names a variant itself) and records the exposure.
+   */
+  experiment?: FeedExperiment;
+  /** The clock of exposure times, epoch milliseconds (default `Date.now`). */
+  clock?: () => number;
 }
 
 /** Per-call context that is not about the user. */
@@ -74,6 +96,11 @@ export interface RankParameters {
   blend?: Partial<BlendSettings>;
   /** Candidates per channel for this call, merged over the ranker's. */
   quotas?: ChannelQuotas;
+  /**
+   * The candidates to rank, when the caller gathered them itself (its own retrieval, or a
+   * simulation's channels); default: the store's channels with {@link quotas}.
+   */
+  candidates?: readonly CandidateReference[];
 }
 
 /** One item of a ranked feed. */
@@ -103,6 +130,8 @@ export interface RankedFeedResult {
   userKnown: boolean;
   /** Milliseconds spent reading the store and waiting for the endpoint. */
   timings: { storeMs: number; endpointMs: number };
+  /** The user's experiment arm, when the ranker runs an experiment and assigned this call. */
+  assignment: experiment.Assignment | null;
 }
 
 /** What {@link FeedRanker.invoke} returns. */
@@ -130,6 +159,8 @@ export class FeedRanker {
   private readonly defaults: FeedRankerDefaults;
   private readonly logger: Logger;
   private readonly newRequestId: () => string;
+  private readonly experiment: FeedExperiment | null;
+  private readonly clock: () => number;
 
   constructor(options: FeedRankerOptions) {
     this.store = options.store;
@@ -137,6 +168,8 @@ export class FeedRanker {
     this.defaults = options.defaults ?? {};
     this.logger = options.logger ?? silentLogger;
     this.newRequestId = options.newRequestId ?? randomUUID;
+    this.experiment = options.experiment ?? null;
+    this.clock = options.clock ?? Date.now;
   }
 
   /** Ranks the feed of `userId`. */
@@ -153,9 +186,16 @@ export class FeedRanker {
     const requestId = context.requestId ?? this.newRequestId();
     const started = performance.now();
 
+    // An explicit variant wins over the experiment: the call is then outside the experiment.
+    const assignment =
+      this.experiment && parameters.variant === undefined
+        ? this.experiment.assigner.assign(userId)
+        : null;
     const user = await this.store.getUser(userId);
     const [candidates, global] = await Promise.all([
-      this.store.getCandidates(userId, quotas, user),
+      parameters.candidates
+        ? Promise.resolve([...parameters.candidates])
+        : this.store.getCandidates(userId, quotas, user),
       this.store.getGlobal(),
     ]);
     if (candidates.length === 0) throw new NoCandidatesError(userId);
@@ -183,7 +223,7 @@ export class FeedRanker {
     const { response, variant } = await this.send(
       request,
       {
-        variant: parameters.variant ?? this.defaults.variant,
+        variant: assignment?.targetVariant ?? parameters.variant ?? this.defaults.variant,
         inferenceId: requestId,
         customAttributes: context.customAttributes,
       },
@@ -209,15 +249,48 @@ export class FeedRanker {
       storeMs,
       endpointMs,
     });
+    const servedRequestId = response.request_id ?? requestId;
+    if (assignment) await this.recordExposure(assignment, servedRequestId, response.items);
     return {
       items: response.items,
       modelVersion: response.model_version,
       variant,
-      requestId: response.request_id ?? requestId,
+      requestId: servedRequestId,
       candidates: candidates.length,
       userKnown: user.known,
       timings: { storeMs, endpointMs },
+      assignment,
     };
+  }
+
+  /**
+   * Records the served feed. A recorder failure does not fail the feed (the user already waits
+   * for it) but is logged at error level with the request, so the gap in the log is visible.
+   */
+  private async recordExposure(
+    assignment: experiment.Assignment,
+    requestId: string,
+    items: readonly { item_id: string; position: number }[],
+  ): Promise<void> {
+    const recorder = this.experiment?.exposures;
+    if (!recorder) return;
+    try {
+      await recorder.writeExposure({
+        type: 'exposure',
+        experiment: assignment.experiment,
+        user_id: assignment.userId,
+        variant: assignment.variant,
+        request_id: requestId,
+        time: new Date(this.clock()).toISOString(),
+        items: items.map(({ item_id, position }) => ({ item_id, position })),
+      });
+    } catch (error) {
+      this.logger.error('exposure not recorded', {
+        experiment: assignment.experiment,
+        requestId,
+        error: String(error),
+      });
+    }
   }
 
   /**

@@ -58,6 +58,7 @@ export interface ResolvedExperiment {
 /** Where one user lands. */
 export interface Assignment {
   experiment: string;
+  userId: string;
   /** The arm the user is logged under (`holdout` for held-out users). */
   variant: string;
   /** Production variant that serves the user (SageMaker `TargetVariant`). */
@@ -170,6 +171,7 @@ export class ExperimentAssigner {
       const control = variants.find((variant) => variant.name === this.experiment.control)!;
       return {
         experiment: name,
+        userId,
         variant: holdoutVariant,
         targetVariant: control.targetVariant,
         bucket,
@@ -180,6 +182,7 @@ export class ExperimentAssigner {
     const variant = variants[index];
     return {
       experiment: name,
+      userId,
       variant: variant.name,
       targetVariant: variant.targetVariant,
       bucket,

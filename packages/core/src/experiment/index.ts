@@ -15,3 +15,6 @@ export * from './sequential';
 export * from './estimators';
 export * from './analysis';
 export * from './synthetic';
+export * from './feed-policies';
+export * from './simulation';
+export * from './analyze-logs';

@@ -1,0 +1,267 @@
+import { Command, Option } from 'commander';
+import * as path from 'node:path';
+import {
+  Logger,
+  experiment,
+  loadArtifact,
+  prepareTrainingSets,
+  simulator,
+  trainRanker,
+  writeFileAtomic,
+} from '@gfr/core';
+import { materializeFeatureStore } from '@gfr/client';
+
+import { GlobalOptions, commandLogger, printResult } from '../output';
+import { EndpointFeedPolicy } from './ab-endpoint-policy';
+import { parseNonNegativeInteger, parsePositiveInteger, parseShare } from './options';
+import { formatExperimentReport } from './ab-format';
+
+interface AnalyzeFlags {
+  exposures: string;
+  outcomes: string;
+  prePeriod?: string;
+  experiment?: string;
+  windowHours: number;
+  alpha: number;
+  tuningUsers: number;
+  report: string;
+}
+
+/** `gfr ab`: analyse an experiment's logs, or simulate one on the marketplace. */
+export function abCommand(): Command {
+  return new Command('ab')
+    .description('A/B experiments: analyse exposure and outcome logs, or simulate an experiment')
+    .addCommand(analyzeCommand())
+    .addCommand(simulateCommand());
+}
+
+function analyzeCommand(): Command {
+  return new Command('analyze')
+    .description(
+      'per-variant CTR, CVR, conversions and revenue per user; lifts with fixed and always-valid ' +
+        '95 % intervals; sample-ratio test; optional CUPED',
+    )
+    .requiredOption('--exposures <path>', 'exposure .jsonl file or folder')
+    .requiredOption('--outcomes <path>', 'outcome .jsonl file or folder')
+    .option('--pre-period <path>', 'per-user pre-period activity (.jsonl) for CUPED')
+    .option('--experiment <file>', 'experiment.json (default: found beside the exposures)')
+    .option('--window-hours <hours>', 'attribution window', parsePositiveNumber, 24)
+    .option('--alpha <share>', 'significance level', parseShare, 0.05)
+    .option(
+      '--tuning-users <n>',
+      'users at which the always-valid intervals are tightest',
+      parsePositiveInteger,
+      experiment.defaultSequentialTuningUsers,
+    )
+    .option('--report <file>', 'where to write report.json', 'report.json')
+    .action((flags: AnalyzeFlags, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const report = experiment.analyzeExperimentLogs({
+        exposures: path.resolve(flags.exposures),
+        outcomes: path.resolve(flags.outcomes),
+        prePeriod: flags.prePeriod ? path.resolve(flags.prePeriod) : undefined,
+        definition: flags.experiment ? path.resolve(flags.experiment) : undefined,
+        attributionWindowHours: flags.windowHours,
+        alpha: flags.alpha,
+        sequentialTuningUsers: flags.tuningUsers,
+      });
+      const reportPath = path.resolve(flags.report);
+      writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
+      printResult(
+        options,
+        report,
+        () => `${formatExperimentReport(report)}\nreport: ${reportPath}`,
+      );
+    });
+}
+
+interface SimulateFlags {
+  out: string;
+  users: number;
+  days: number;
+  preDays: number;
+  seed: number;
+  model?: string;
+  variants: string;
+  weights: string;
+  holdout: number;
+  rounds?: number;
+  name: string;
+}
+
+function simulateCommand(): Command {
+  return new Command('simulate')
+    .description(
+      'simulate an experiment: train a model on the pre-period, serve it through the local ' +
+        'endpoint against popularity and random feeds, log exposures and outcomes, analyse',
+    )
+    .option('--out <dir>', 'output folder (tables, model, store, logs, report.json)', 'ab-out')
+    .option('--users <n>', 'simulated users', parsePositiveInteger, 4000)
+    .option('--days <n>', 'simulated days in all', parsePositiveInteger, 21)
+    .option(
+      '--pre-days <n>',
+      'days before the experiment (training, CUPED)',
+      parsePositiveInteger,
+      14,
+    )
+    .option('--seed <n>', 'simulator seed', parseNonNegativeInteger, 7)
+    .option('--model <dir>', 'serve this model instead of training one on the pre-period')
+    .option(
+      '--variants <list>',
+      'arms, control first (model, popularity, random)',
+      'popularity,model',
+    )
+    .option('--weights <list>', 'relative weights of the arms', '1,1')
+    .addOption(
+      new Option('--holdout <share>', 'share of users held out').argParser(parseShare).default(0),
+    )
+    .option('--rounds <n>', 'maximum boosting rounds per head when training', parsePositiveInteger)
+    .option('--name <name>', 'experiment name', 'ranker-vs-popularity')
+    .action(async (flags: SimulateFlags, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const logger = commandLogger(options);
+      const result = await simulateAbExperiment(flags, logger, options.verbose ? 'debug' : 'warn');
+      printResult(options, result, () =>
+        [
+          formatExperimentReport(result.report),
+          `model: ${result.model} (served by ${result.endpoint})`,
+          `logs: ${result.logs}`,
+          `report: ${result.report_path}`,
+        ].join('\n'),
+      );
+    });
+}
+
+/** What `gfr ab simulate` did. */
+export interface AbSimulationResult {
+  model: string;
+  endpoint: string;
+  logs: string;
+  report_path: string;
+  requests: Record<string, number>;
+  report: experiment.ExperimentReport;
+}
+
+async function simulateAbExperiment(
+  flags: SimulateFlags,
+  logger: Logger,
+  logLevel: 'debug' | 'warn',
+): Promise<AbSimulationResult> {
+  const outDir = path.resolve(flags.out);
+  const variants = flags.variants.split(',').map((name) => name.trim());
+  const weights = flags.weights.split(',').map(Number);
+  if (weights.length !== variants.length) {
+    throw new experiment.InvalidExperimentError(
+      'weights',
+      flags.weights,
+      `must give ${variants.length} numbers`,
+    );
+  }
+  const known = new Set(['model', 'popularity', 'random']);
+  const unknown = variants.find((variant) => !known.has(variant));
+  if (unknown)
+    throw new experiment.InvalidExperimentError(
+      'variants',
+      unknown,
+      'must be model, popularity or random',
+    );
+  const definition: experiment.ExperimentDefinition = {
+    name: flags.name,
+    variants: variants.map((name, index) => ({ name, weight: weights[index] })),
+    holdout: flags.holdout > 0 ? { share: flags.holdout } : undefined,
+  };
+  experiment.resolveExperiment(definition);
+  const timeline = {
+    marketplace: { users: flags.users, days: flags.days, seed: flags.seed },
+    preDays: flags.preDays,
+  };
+  const tablesDir = path.join(outDir, 'tables');
+
+  logger.info('simulating the pre-period', { timeline });
+  await experiment.simulatePrePeriodTables(timeline, tablesDir, logger);
+  const modelDir = flags.model
+    ? path.resolve(flags.model)
+    : await trainOnPrePeriod(tablesDir, outDir, flags, logger);
+  const artifact = await loadArtifact(modelDir);
+  const storeFile = path.join(outDir, 'store.sqlite');
+  await materializeFeatureStore({
+    tablesDir,
+    outFile: storeFile,
+    featureSettings: artifact.manifest.feature_settings,
+    modelVersion: artifact.manifest.model_version,
+    logger,
+  });
+
+  const needsModel = variants.includes('model');
+  const started = needsModel
+    ? await EndpointFeedPolicy.start({ modelDir, storeFile, definition, logLevel })
+    : null;
+  let simulation: experiment.ExperimentSimulationResult;
+  try {
+    const policies: Record<string, simulator.FeedPolicy> = {
+      popularity: new experiment.PopularityFeedPolicy(),
+      random: new experiment.RandomFeedPolicy(),
+      ...(started ? { model: started.policy } : {}),
+    };
+    simulation = experiment.simulateExperiment({
+      ...timeline,
+      definition,
+      policies,
+      root: outDir,
+      logger,
+    });
+    if (started && started.policy.assignmentDisagreements > 0) {
+      throw new experiment.InvalidExperimentError(
+        'assignment',
+        started.policy.assignmentDisagreements,
+        'differed between the client and the simulation',
+      );
+    }
+  } finally {
+    await started?.policy.close();
+  }
+
+  const report = experiment.analyzeExperimentLogs({
+    exposures: simulation.exposures,
+    outcomes: simulation.outcomes,
+    prePeriod: simulation.prePeriod,
+    definition: simulation.definition,
+  });
+  report.notes.push(
+    `simulated: seed ${flags.seed}, ${flags.users} users, ${flags.days} days of which ` +
+      `${flags.preDays} before the experiment (started ${simulation.experimentStart})`,
+  );
+  const reportPath = path.join(outDir, 'report.json');
+  writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
+  return {
+    model: modelDir,
+    endpoint: started?.endpoint ?? 'none',
+    logs: simulation.directory,
+    report_path: reportPath,
+    requests: simulation.requests,
+    report,
+  };
+}
+
+async function trainOnPrePeriod(
+  tablesDir: string,
+  outDir: string,
+  flags: SimulateFlags,
+  logger: Logger,
+): Promise<string> {
+  const trainingDir = path.join(outDir, 'training');
+  const prepared = await prepareTrainingSets(tablesDir, undefined, logger);
+  const trained = await trainRanker(prepared, trainingDir, {
+    parameters: flags.rounds ? { rounds: flags.rounds } : undefined,
+    logger,
+  });
+  return trained.artifact.directory;
+}
+
+function parsePositiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) {
+    throw new experiment.InvalidExperimentError('option', value, 'must be a positive number');
+  }
+  return parsed;
+}
