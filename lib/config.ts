@@ -314,6 +314,11 @@ function crossFieldProblems(config: GfrConfig): string[] {
     }
   }
 
+  // SageMaker's built-in XGBoost refuses to train without a number of rounds.
+  if (config.training.trainer === 'xgboost' && !('num_round' in config.training.hyperparameters)) {
+    problems.push('training.hyperparameters: the xgboost trainer needs num_round');
+  }
+
   if (variants.every(([, variant]) => variant.initialWeight === 0)) {
     problems.push('endpoint.variants: every initialWeight is 0, so no variant would get traffic');
   }

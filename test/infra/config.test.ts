@@ -71,6 +71,9 @@ describe('resolveConfig', () => {
         },
       }),
     ).toThrow(/every initialWeight is 0/);
+    expect(() => resolveConfig('dev', { training: { trainer: 'xgboost' } })).toThrow(
+      /the xgboost trainer needs num_round/,
+    );
   });
 });
 
@@ -78,7 +81,10 @@ describe('loadConfig', () => {
   it('reads the stage, a JSON file and the region from context', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-config-'));
     const file = path.join(folder, 'gfr.json');
-    fs.writeFileSync(file, JSON.stringify({ training: { trainer: 'xgboost' } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ training: { trainer: 'xgboost', hyperparameters: { num_round: '200' } } }),
+    );
     try {
       const app = new App({
         context: {
