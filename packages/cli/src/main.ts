@@ -5,10 +5,15 @@ import * as path from 'node:path';
 
 import { ingestCommand, featuresCommand, simulateCommand } from './commands/data';
 import { materializeCommand } from './commands/client';
+import { abCommand } from './commands/ab';
 import { driftCommand } from './commands/drift';
+import { deployCommand } from './commands/deploy';
+import { retrainCommand } from './commands/retrain';
 import { evaluateCommand, rankCommand, trainCommand } from './commands/model';
+import { predictCommand } from './commands/predict';
 import { serveCommand } from './commands/serve';
 import { quickstartCommand } from './commands/quickstart';
+import { reportCommand } from './commands/report';
 import { GlobalOptions, exitCodes, reportFailure } from './output';
 
 /** Builds the `gfr` program with its global options and subcommands. */
@@ -32,6 +37,11 @@ export function buildProgram(): Command {
     materializeCommand(),
     serveCommand(),
     driftCommand(),
+    abCommand(),
+    retrainCommand(),
+    deployCommand(),
+    predictCommand(),
+    reportCommand(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run gfr --help for usage)'));
   }
