@@ -6,6 +6,8 @@ module.exports = {
     '^@gfr/(core|client)$': '<rootDir>/packages/$1/src/index.ts',
     '^@gfr/inference-image$': '<rootDir>/inference-image/src/index.ts',
     '^@gfr/lambdas$': '<rootDir>/lambdas/src/index.ts',
+    // The handlers import core's DuckDB-free entry by its built path; tests use the sources.
+    '^@gfr/core/dist/(.*)$': '<rootDir>/packages/core/src/$1',
   },
   testMatch: [
     '<rootDir>/packages/*/src/**/*.test.ts',
