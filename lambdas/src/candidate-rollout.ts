@@ -24,7 +24,7 @@ import {
 } from '@gfr/core/dist/automation/lambda';
 
 import { parseS3Uri } from './config';
-import { CandidateReadyInput } from './contract';
+import { CandidateReadyInput, GateVerdictPrefix } from './contract';
 import { EndpointState, describeEndpoint, requireInService } from './endpoint-state';
 import { HandlerEventInvalidError } from './errors';
 import { readObjectText } from './s3-objects';
@@ -61,6 +61,9 @@ export interface RolloutOutcome {
 /** The longest SageMaker resource name. */
 const maximumNameLength = 63;
 
+/** The longest model package `ApprovalDescription`. */
+const maximumDescriptionLength = 1024;
+
 /** The content type gfr's client sends: captured as JSON text, not base64 (pitfall P8). */
 const invocationContentType = 'application/json';
 
@@ -82,14 +85,15 @@ export async function rollOutCandidate(
   const candidate = await readMetrics(clients.s3, candidateReport);
   const champion = await championModel(clients, settings, endpoint);
   const decision = gateCandidate(candidate, champion?.metrics ?? null, settings.gate);
-  const description = decision.reasons.join('; ').slice(0, 1024);
+  const description = (prefix: string) =>
+    `${prefix}${decision.reasons.join('; ')}`.slice(0, maximumDescriptionLength);
 
   if (!decision.accepted) {
     await clients.sageMaker.send(
       new UpdateModelPackageCommand({
         ModelPackageArn: input.modelPackageArn,
         ModelApprovalStatus: 'Rejected',
-        ApprovalDescription: description,
+        ApprovalDescription: description(GateVerdictPrefix.REJECTED),
       }),
     );
     return {
@@ -104,40 +108,72 @@ export async function rollOutCandidate(
     new UpdateModelPackageCommand({
       ModelPackageArn: input.modelPackageArn,
       ModelApprovalStatus: 'Approved',
-      ApprovalDescription: description,
+      // The marker tells the approval event this write causes from a person's approval.
+      ApprovalDescription: description(GateVerdictPrefix.APPROVED),
     }),
   );
-  const modelName = resourceName(input.jobName, '');
-  await createUnlessExists(
-    clients.sageMaker,
-    new CreateModelCommand({
-      ModelName: modelName,
-      ExecutionRoleArn: settings.roleArn,
-      PrimaryContainer: {
-        Image: settings.imageUri,
-        ModelDataUrl: `${input.artifactUri.replace(/\/?$/, '/')}model.tar.gz`,
-      },
-    }),
-  );
-  const variants = champion
-    ? [
-        variant(
-          settings,
-          settings.championVariant,
-          champion.modelName,
-          100 - settings.challengerPercent,
-        ),
-        variant(settings, settings.challengerVariant, modelName, settings.challengerPercent),
-      ]
-    : [variant(settings, settings.championVariant, modelName, 100)];
   const endpointConfigName = resourceName(input.jobName, '-ab');
-  await createConfigAndUpdate(clients.sageMaker, settings, endpointConfigName, variants);
+  await serveAsChallenger(clients.sageMaker, settings, {
+    modelName: resourceName(input.jobName, ''),
+    modelDataUrl: `${input.artifactUri.replace(/\/?$/, '/')}model.tar.gz`,
+    championModelName: champion?.modelName ?? null,
+    endpointConfigName,
+  });
   return {
     action: 'updating',
     decision,
     endpointConfigName,
     previousConfigName: endpoint.configName,
   };
+}
+
+/** What {@link serveAsChallenger} rolls out. */
+export interface ChallengerRollout {
+  /** The SageMaker model to create (if it does not exist) for the new challenger. */
+  readonly modelName: string;
+  /** The challenger's `model.tar.gz`. */
+  readonly modelDataUrl: string;
+  /** The model the champion variant serves now; null serves the new model alone as champion. */
+  readonly championModelName: string | null;
+  readonly endpointConfigName: string;
+}
+
+/**
+ * Creates the challenger's model (the stack's inference image) and an endpoint config with the
+ * champion at 100 − the challenger's percent beside it, then updates the endpoint blue/green.
+ * Creates that already happened (a rerun) count as done. The caller checks `InService` first.
+ */
+export async function serveAsChallenger(
+  sageMaker: SageMakerClient,
+  settings: RolloutSettings,
+  rollout: ChallengerRollout,
+): Promise<void> {
+  await createUnlessExists(
+    sageMaker,
+    new CreateModelCommand({
+      ModelName: rollout.modelName,
+      ExecutionRoleArn: settings.roleArn,
+      PrimaryContainer: { Image: settings.imageUri, ModelDataUrl: rollout.modelDataUrl },
+    }),
+  );
+
+  const variants = rollout.championModelName
+    ? [
+        variant(
+          settings,
+          settings.championVariant,
+          rollout.championModelName,
+          100 - settings.challengerPercent,
+        ),
+        variant(
+          settings,
+          settings.challengerVariant,
+          rollout.modelName,
+          settings.challengerPercent,
+        ),
+      ]
+    : [variant(settings, settings.championVariant, rollout.modelName, 100)];
+  await createConfigAndUpdate(sageMaker, settings, rollout.endpointConfigName, variants);
 }
 
 /**
@@ -262,7 +298,8 @@ async function championModel(
   };
 }
 
-async function variantModels(
+/** The model each variant of an endpoint config serves, by variant name. */
+export async function variantModels(
   sageMaker: SageMakerClient,
   configName: string,
 ): Promise<Map<string, string>> {

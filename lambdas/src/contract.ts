@@ -155,6 +155,32 @@ export type EndpointOperationInput =
   | { readonly kind: 'rollback' }
   | { readonly kind: 'set-weights'; readonly weights: Readonly<Record<string, number>> };
 
+/**
+ * SageMaker's EventBridge events the deploy handler is a target of. A model package state change
+ * reaches it only for our group and only when the version is `Approved`; the gate's own
+ * approvals carry {@link GateVerdictPrefix.APPROVED} and are ignored, so they cannot loop.
+ */
+export const SageMakerEvent = {
+  SOURCE: 'aws.sagemaker',
+  TRAINING_JOB_STATE_CHANGE: 'SageMaker Training Job State Change',
+  MODEL_PACKAGE_STATE_CHANGE: 'SageMaker Model Package State Change',
+} as const;
+
+/**
+ * How the deploy handler's gate marks its verdicts: the model package's `ApprovalDescription`
+ * starts with one of these prefixes, followed by the gate's reasons (1,024 characters in all).
+ * An approval whose package description starts with `APPROVED` is the handler's own, already
+ * being rolled out by the retraining chain, and the handler ignores its event. Any other
+ * approval (the console, `aws sagemaker update-model-package`) is a person's decision and is
+ * rolled out as challenger without the gate. A person approving a version the gate rejected
+ * keeps the `REJECTED` description unless they write their own, so it is never mistaken for
+ * the gate's approval.
+ */
+export const GateVerdictPrefix = {
+  APPROVED: 'gfr gate approved: ',
+  REJECTED: 'gfr gate rejected: ',
+} as const;
+
 /** The drift check's EventBridge event; the retrain rule matches on source and detail type. */
 export const DriftEvent = {
   SOURCE: 'gfr.drift',
@@ -184,6 +210,8 @@ export const GfrMetric = {
   DEPLOY_ACCEPTED: 'DeployAccepted',
   DEPLOY_REJECTED: 'DeployRejected',
   DEPLOY_ROLLED_BACK: 'DeployRolledBack',
+  /** A version approved by a person (not the gate) started rolling out as challenger. */
+  DEPLOY_MANUALLY_APPROVED: 'DeployManuallyApproved',
 } as const;
 
 /** Handler entry files, relative to the repository root, each exporting `handler`. */

@@ -1,8 +1,9 @@
 /**
  * The deploy handler: gates a registered candidate against the champion and rolls it out as the
- * challenger; checks how an update ended (a rollback is reported as a failure, never as success);
- * promotes, rolls back and shifts weights on request; and records the outcome of retraining
- * training jobs from SageMaker's state-change events.
+ * challenger; rolls out as challenger a model package version a person approved (the gate's own
+ * approvals are marked and ignored); checks how an update ended (a rollback is reported as a
+ * failure, never as success); promotes, rolls back and shifts weights on request; and records
+ * the outcome of retraining training jobs from SageMaker's state-change events.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -10,15 +11,16 @@ import { Logger, defaultGateSettings, defaultLogger } from '@gfr/core/dist/autom
 
 import { RolloutSettings, promoteChallenger, rollOutCandidate } from './candidate-rollout';
 import { HandlerSettings } from './config';
-import { CandidateReadyInput, EndpointOperationInput, GfrMetric } from './contract';
+import { CandidateReadyInput, EndpointOperationInput, GfrMetric, SageMakerEvent } from './contract';
 import { checkEndpointUpdate, setVariantWeights } from './endpoint-state';
 import { EndpointUpdateRolledBackError, HandlerEventInvalidError } from './errors';
 import { MetricUnit, MetricsSink, handlerMetrics } from './metrics-sink';
+import { ModelPackageStateChangeEvent, rollOutApprovedPackage } from './package-approval';
 
 /** SageMaker's training job state-change event, as EventBridge delivers it. */
 export interface TrainingJobStateChangeEvent {
-  source: 'aws.sagemaker';
-  'detail-type': 'SageMaker Training Job State Change';
+  source: typeof SageMakerEvent.SOURCE;
+  'detail-type': typeof SageMakerEvent.TRAINING_JOB_STATE_CHANGE;
   detail: {
     TrainingJobName: string;
     TrainingJobStatus: string;
@@ -31,7 +33,10 @@ export interface TrainingJobStateChangeEvent {
 
 /** Everything the deploy handler accepts. */
 export type DeployEvent =
-  CandidateReadyInput | EndpointOperationInput | TrainingJobStateChangeEvent;
+  | CandidateReadyInput
+  | EndpointOperationInput
+  | TrainingJobStateChangeEvent
+  | ModelPackageStateChangeEvent;
 
 /** What one invocation did. */
 export interface DeployOutcome {
@@ -69,7 +74,19 @@ export function createDeployHandler(dependencies: DeployHandlerDependencies = {}
 
   return async (event: DeployEvent): Promise<DeployOutcome> => {
     const env = new HandlerSettings(dependencies.env ?? process.env);
-    if ('source' in event && event.source === 'aws.sagemaker') {
+    if ('source' in event && event['detail-type'] === SageMakerEvent.MODEL_PACKAGE_STATE_CHANGE) {
+      const outcome = await rollOutApprovedPackage(
+        sageMaker,
+        rolloutSettings(env),
+        event,
+        env.text('MODEL_PACKAGE_GROUP_NAME'),
+        logger,
+      );
+      if (outcome.action === 'updating') count(GfrMetric.DEPLOY_MANUALLY_APPROVED);
+      else logger.info('model package state change ignored', { reasons: outcome.reasons });
+      return outcome;
+    }
+    if ('source' in event && event.source === SageMakerEvent.SOURCE) {
       return recordTrainingOutcome(event, env.text('MODEL_PACKAGE_GROUP_NAME'), metrics, logger);
     }
     const settings = rolloutSettings(env);
@@ -141,7 +158,8 @@ export function createDeployHandler(dependencies: DeployHandlerDependencies = {}
       default:
         throw new HandlerEventInvalidError(
           `deploy: unknown event ${JSON.stringify(event).slice(0, 200)}; expected kind ` +
-            'candidate-ready, check-update, promote, rollback, set-weights or a training job event',
+            'candidate-ready, check-update, promote, rollback, set-weights, a training job or ' +
+            'a model package event',
         );
     }
   };

@@ -62,3 +62,19 @@ export class VariantWeightsInvalidError extends GfrError {
     super('VARIANT_WEIGHTS_INVALID', message);
   }
 }
+
+/**
+ * An approved model package version cannot be served by gfr's endpoint: it must have exactly
+ * one container with a `ModelDataUrl` (the `model.tar.gz` the inference image loads).
+ */
+export class ModelPackageUnservableError extends GfrError {
+  constructor(
+    readonly modelPackageArn: string,
+    reason: string,
+  ) {
+    super(
+      'MODEL_PACKAGE_UNSERVABLE',
+      `model package ${modelPackageArn} cannot be served: ${reason}`,
+    );
+  }
+}

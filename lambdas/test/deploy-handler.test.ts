@@ -13,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { silentLogger } from '@gfr/core';
 
-import { CandidateReadyInput, GfrMetric } from '../src/contract';
+import { CandidateReadyInput, GateVerdictPrefix, GfrMetric } from '../src/contract';
 import { createDeployHandler } from '../src/deploy-handler';
 import {
   EndpointNotReadyError,
@@ -105,6 +105,10 @@ describe('deploy handler: a candidate', () => {
       ModelApprovalStatus: 'Approved',
       ModelPackageArn: candidate.modelPackageArn,
     });
+    // The marker by which the approval event this write causes is known as the gate's own.
+    expect(
+      sageMaker.commandCalls(UpdateModelPackageCommand)[0].args[0].input.ApprovalDescription,
+    ).toMatch(new RegExp(`^${GateVerdictPrefix.APPROVED}ctr: AUC 0\\.7700 vs champion`));
     expect(sageMaker.commandCalls(CreateModelCommand)[0].args[0].input).toEqual({
       ModelName: 'gfr-ranker-2026120100',
       ExecutionRoleArn: env.GFR_SAGEMAKER_ROLE_ARN,
@@ -163,7 +167,9 @@ describe('deploy handler: a candidate', () => {
     );
     const registration = sageMaker.commandCalls(UpdateModelPackageCommand)[0].args[0].input;
     expect(registration.ModelApprovalStatus).toBe('Rejected');
-    expect(registration.ApprovalDescription).toMatch(/^ctr: AUC 0\.7000 vs champion 0\.7500/);
+    expect(registration.ApprovalDescription).toMatch(
+      /^gfr gate rejected: ctr: AUC 0\.7000 vs champion 0\.7500/,
+    );
     expect(sageMaker.commandCalls(CreateModelCommand)).toHaveLength(0);
     expect(sageMaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
     expect(metrics.value(GfrMetric.DEPLOY_REJECTED)).toBe(1);
