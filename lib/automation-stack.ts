@@ -3,7 +3,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 
-import { DriftEvent, HandlerEntry, HandlerEnvironment } from '../lambdas/src/contract';
+import {
+  DriftEvent,
+  HandlerEntry,
+  HandlerEnvironment,
+  SageMakerEvent,
+} from '../lambdas/src/contract';
 import { ArtifactStore } from './artifact-store';
 import { GfrConfig } from './config';
 import { HandlerFunction } from './handler-function';
@@ -14,12 +19,6 @@ import { grantDeploy, grantDriftCheck, grantRetrain } from './private/handler-pe
 import { RankerEndpoint } from './ranker-endpoint';
 import { RetrainingStateMachine } from './retraining-state-machine';
 import { xgboostImageUri } from './xgboost-image';
-
-/** EventBridge's detail types of the SageMaker events the deploy handler reacts to. */
-export const SageMakerEvent = {
-  SOURCE: 'aws.sagemaker',
-  TRAINING_JOB_STATE_CHANGE: 'SageMaker Training Job State Change',
-} as const;
 
 /** Properties of {@link AutomationStack}. */
 export interface AutomationStackProps extends StackProps {
@@ -34,8 +33,10 @@ export interface AutomationStackProps extends StackProps {
  * The automation: the retrain, deploy and drift-check handlers, the retraining state machine
  * and the EventBridge wiring. Drift checks run on a schedule; drift events and the retrain
  * schedule start retraining; training-job state changes (our jobs only) reach the deploy
- * handler, which records their outcome. Handlers never hold the permission that would
- * emit the event they are triggered by.
+ * handler, which records their outcome; approvals of our model package versions reach it too,
+ * and it rolls out those a person approved. Handlers never hold the permission that would emit
+ * the event they are triggered by, with one exception that cannot loop: the deploy handler
+ * approves what its gate passes, marks those approvals and ignores their events.
  */
 export class AutomationStack extends Stack {
   readonly retrain: HandlerFunction;
@@ -54,7 +55,9 @@ export class AutomationStack extends Stack {
     this.deploy = new HandlerFunction(this, 'Deploy', {
       entry: HandlerEntry.DEPLOY,
       serviceName: HandlerServiceName.DEPLOY,
-      description: 'gfr: gate candidates, roll them out as challenger, promote, roll back',
+      description:
+        'gfr: gate candidates, roll out candidates and approved versions as challenger, ' +
+        'promote, roll back',
       environment,
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: reserved,
@@ -143,8 +146,21 @@ export class AutomationStack extends Stack {
       },
       targets: [target(this.deploy)],
     });
-    // No rule on model package approvals: the deploy handler approves the candidates its gate
-    // passes, so such a rule would trigger the handler with its own approvals.
+    // The deploy handler approves the candidates its gate passes, so this rule also delivers
+    // its own approvals: they carry GateVerdictPrefix.APPROVED and the handler ignores them
+    // without a write. Registration cannot trigger it: the chain registers versions pending.
+    new events.Rule(this, 'DeployOnModelPackageApproval', {
+      description: 'gfr: roll out model package versions a person approved',
+      eventPattern: {
+        source: [SageMakerEvent.SOURCE],
+        detailType: [SageMakerEvent.MODEL_PACKAGE_STATE_CHANGE],
+        detail: {
+          ModelPackageGroupName: [names.modelPackageGroupName],
+          ModelApprovalStatus: ['Approved'],
+        },
+      },
+      targets: [target(this.deploy)],
+    });
   }
 }
 

@@ -115,6 +115,7 @@ export class ObservabilityStack extends Stack {
         'Deploy outcomes',
         [
           GfrMetric.DEPLOY_ACCEPTED,
+          GfrMetric.DEPLOY_MANUALLY_APPROVED,
           GfrMetric.DEPLOY_REJECTED,
           GfrMetric.DEPLOY_SUCCEEDED,
           GfrMetric.DEPLOY_ROLLED_BACK,

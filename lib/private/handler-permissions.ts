@@ -2,7 +2,10 @@
  * What each handler may call. Mutating SageMaker actions are scoped to ARNs of our name prefix;
  * `iam:PassRole` names the endpoint's execution role only and only towards SageMaker. No
  * handler holds the permission that would emit the event it is triggered by: the deploy
- * handler cannot start or stop training jobs, the retrain handler cannot put drift events.
+ * handler cannot start or stop training jobs, the retrain handler cannot put drift events. The
+ * one exception is the deploy handler's `sagemaker:UpdateModelPackage`, whose approvals reach
+ * it again through the model package rule: it marks them (`GateVerdictPrefix.APPROVED`) and
+ * ignores marked approvals without a write, so they cannot loop.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -61,7 +64,8 @@ export function grantRetrain(handler: HandlerFunction, grants: RetrainGrants): v
 /**
  * Deploy: read artifacts and reports, write reports; describe the endpoint and its configs;
  * create models and configs under our prefix and update our endpoint; pass the endpoint's
- * role; read model versions of our group and approve or reject them (the gate's verdict).
+ * role; read model versions of our group (an approval event's version, its marker and
+ * artifact) and approve or reject them (the gate's verdict).
  * No Application Auto Scaling: updates keep the variant names, so the stack's scaling targets
  * stay valid; a handler that removed a variant would first have to deregister its target.
  */

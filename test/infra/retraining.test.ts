@@ -4,6 +4,7 @@ import {
   ImageCommand,
   ProcessingPath,
   RetrainExecutionInput,
+  SageMakerEvent,
 } from '../../lambdas/src/contract';
 import { XGBOOST_VERSION } from '../../lib/xgboost-image';
 import { SynthesizedApp, removeOutput, resourcesOf, synthesizeApp } from './support/gfr-app';
@@ -172,7 +173,7 @@ describe('RetrainingStateMachine', () => {
 });
 
 describe('AutomationStack events', () => {
-  it('schedules drift checks and retrains from the config, and hears only our training jobs', () => {
+  it('schedules drift checks and retrains from the config, and hears only our training jobs and approvals', () => {
     const rules = Object.values(resourcesOf(synthesized.templates.automation, 'AWS::Events::Rule'));
     const schedules = rules
       .map((rule) => rule.Properties.ScheduleExpression)
@@ -187,6 +188,25 @@ describe('AutomationStack events', () => {
       TrainingJobName: [{ prefix: 'gfr-test-ranker' }],
       TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
     });
+    const approvals = rules.filter((rule) =>
+      JSON.stringify(rule.Properties.EventPattern ?? {}).includes(
+        SageMakerEvent.MODEL_PACKAGE_STATE_CHANGE,
+      ),
+    );
+    expect(approvals).toHaveLength(1);
+    expect(approvals[0].Properties.EventPattern).toEqual({
+      source: [SageMakerEvent.SOURCE],
+      'detail-type': [SageMakerEvent.MODEL_PACKAGE_STATE_CHANGE],
+      detail: { ModelPackageGroupName: ['gfr-test-ranker'], ModelApprovalStatus: ['Approved'] },
+    });
+    // Both SageMaker rules reach the deploy handler, the only one that reads model packages.
+    expect(
+      new Set(
+        [training, approvals[0]].map((rule) =>
+          JSON.stringify((rule.Properties.Targets as { Arn: unknown }[])[0].Arn),
+        ),
+      ).size,
+    ).toBe(1);
     for (const rule of rules) {
       for (const target of rule.Properties.Targets as Record<string, unknown>[]) {
         expect(target.DeadLetterConfig).toBeDefined();
