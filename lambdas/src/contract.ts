@@ -172,9 +172,9 @@ export const SageMakerEvent = {
  * An approval whose package description starts with `APPROVED` is the handler's own, already
  * being rolled out by the retraining chain, and the handler ignores its event. Any other
  * approval (the console, `aws sagemaker update-model-package`) is a person's decision and is
- * rolled out as challenger without the gate. A person approving a version the gate rejected
- * keeps the `REJECTED` description unless they write their own, so it is never mistaken for
- * the gate's approval.
+ * rolled out as challenger without the gate. The prefixes differ so that a version the gate
+ * rejected and a person then approved is not taken for the gate's approval, whether it keeps
+ * the rejection's description or gets the person's.
  */
 export const GateVerdictPrefix = {
   APPROVED: 'gfr gate approved: ',
