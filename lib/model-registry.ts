@@ -12,7 +12,8 @@ export interface ModelRegistryProps {
 
 /**
  * The ranker's model package group. The retraining chain registers each candidate as a version
- * pending manual approval; approving a version is what promotes it.
+ * pending manual approval; the deploy handler's gate approves or rejects it, and a version a
+ * person approves (console or API) is rolled out as the challenger too.
  */
 export class ModelRegistry extends Construct {
   readonly group: sagemaker.CfnModelPackageGroup;
