@@ -52,6 +52,7 @@ export class EndpointFeedPolicy implements simulator.FeedPolicy {
   /** The production variant the client sent as TargetVariant on the last call. */
   lastTargetVariant: string | null = null;
   private readonly itemIndex = new Map<string, number>();
+  private sequence = 0;
 
   private constructor(
     private readonly worker: Worker,
@@ -104,7 +105,7 @@ export class EndpointFeedPolicy implements simulator.FeedPolicy {
       request.items.forEach((item) => this.itemIndex.set(item.id, item.index));
     const pool = experiment.candidatePool(request, this.quotas);
     if (pool.length === 0) return [];
-    const call: RankCall = {
+    const call: Omit<RankCall, 'sequence'> = {
       userId: request.user.id,
       requestId: request.id,
       timeSeconds: request.timeMs / 1000,
@@ -134,17 +135,30 @@ export class EndpointFeedPolicy implements simulator.FeedPolicy {
     await this.worker.terminate();
   }
 
-  private call(call: RankCall): RankAnswer {
-    Atomics.store(this.signal, 0, 0);
-    this.port.postMessage(call);
-    const waited = Atomics.wait(this.signal, 0, 0, callTimeoutMs);
+  /**
+   * Sends one call and blocks until its answer. The worker stores the call's sequence number
+   * after posting the answer, so a late wake-up meant for the previous call (its notify can
+   * land after this call began waiting) is recognised and waited through.
+   */
+  private call(call: Omit<RankCall, 'sequence'>): RankAnswer {
+    this.sequence = (this.sequence % 2_000_000_000) + 1;
+    const sequence = this.sequence;
+    this.port.postMessage({ ...call, sequence });
+    const deadline = performance.now() + callTimeoutMs;
+    for (;;) {
+      const current = Atomics.load(this.signal, 0);
+      if (current === sequence) break;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) {
+        throw new EndpointPolicyError(
+          `the endpoint did not answer request ${call.requestId} within ${callTimeoutMs} ms`,
+        );
+      }
+      Atomics.wait(this.signal, 0, current, remaining);
+    }
     const received = receiveMessageOnPort(this.port);
     if (!received) {
-      throw new EndpointPolicyError(
-        waited === 'timed-out'
-          ? `the endpoint did not answer request ${call.requestId} within ${callTimeoutMs} ms`
-          : `the endpoint worker woke without an answer to request ${call.requestId}`,
-      );
+      throw new EndpointPolicyError(`the endpoint worker lost the answer to ${call.requestId}`);
     }
     return received.message as RankAnswer;
   }

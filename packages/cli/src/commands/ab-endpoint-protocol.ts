@@ -6,7 +6,7 @@ export interface EndpointWorkerData {
   modelDir: string;
   storeFile: string;
   definition: experiment.ExperimentDefinition;
-  /** One Int32 the worker sets to 1 (and notifies) when an answer is on the port. */
+  /** One Int32: the worker stores the answered call's sequence number there, then notifies. */
   signal: SharedArrayBuffer;
   port: MessagePort;
   logLevel: LogLevel;
@@ -14,6 +14,8 @@ export interface EndpointWorkerData {
 
 /** One feed to rank. */
 export interface RankCall {
+  /** Call number; the worker stores it in the signal once the answer is on the port. */
+  sequence: number;
   userId: string;
   requestId: string;
   /** The simulated request instant, epoch seconds: the endpoint ranks for it. */

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       )
       .then((answer) => {
         port.postMessage(answer);
-        Atomics.store(signal, 0, 1);
+        Atomics.store(signal, 0, call.sequence);
         Atomics.notify(signal, 0);
       });
   });

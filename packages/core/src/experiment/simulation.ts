@@ -144,7 +144,10 @@ export function simulateExperiment(
         continue;
       }
       const day = Math.floor((request.timeMs - startMs) / dayMilliseconds);
-      while (reportedDay < day) options.onDay?.(++reportedDay, experimentDays);
+      while (reportedDay < day) {
+        reportedDay++;
+        options.onDay?.(reportedDay, experimentDays);
+      }
       const variant = served.get(request.id)!;
       served.delete(request.id);
       requests[variant] = (requests[variant] ?? 0) + 1;
