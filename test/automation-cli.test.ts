@@ -217,7 +217,8 @@ describeWithSharedData('gfr drift on captures of feeds ranked from real logs', [
       expect(lenient.stdout).toContain('no drift beyond the thresholds');
     });
 
-    test('the default verdict and the JSON report agree', () => {
+    test('the default verdict and the JSON report agree, and --report writes both files', () => {
+      const reportDir = path.join(out, 'drift-report');
       const run = gfr([
         '--json',
         'drift',
@@ -225,12 +226,18 @@ describeWithSharedData('gfr drift on captures of feeds ranked from real logs', [
         path.join(out, 'model'),
         '--capture',
         capture,
+        '--report',
+        reportDir,
       ]);
       const report = JSON.parse(run.stdout);
 
       expect(report.requests).toBeGreaterThan(0);
       expect(report.malformed_capture_lines).toBe(0);
       expect(run.status).toBe(report.drifted ? 3 : 0);
+      expect(report.report_page).toBe(path.join(reportDir, 'report.html'));
+      const written = JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8'));
+      expect(written.drifted_features).toEqual(report.drifted_features);
+      expect(fs.readFileSync(report.report_page, 'utf8')).toMatch(/^<!doctype html>/i);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CaptureDriftReport,
@@ -10,10 +11,12 @@ import {
   eventsSource,
   loadArtifact,
   outcomeKey,
+  writeFileAtomic,
 } from '@gfr/core';
 import { readCaptureRecords } from '@gfr/inference-image';
 
 import { GlobalOptions, exitCodes, formatMetric, printResult } from '../output';
+import { writeReportPage } from '../reports';
 import { parsePositiveInteger, parseShare, requireInput } from './options';
 
 /** Flags of `gfr drift`. */
@@ -25,6 +28,7 @@ interface DriftFlags {
   js: number;
   minRows: number;
   priorShift: number;
+  report?: string;
 }
 
 /**
@@ -60,6 +64,7 @@ export function driftCommand(): Command {
       parseShare,
       defaultPriorDriftSettings.relativeShift,
     )
+    .option('--report <dir>', 'also write report.json and its page report.html into this folder')
     .action(async (flags: DriftFlags, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
       const artifact = await loadArtifact(path.resolve(flags.model));
@@ -76,9 +81,20 @@ export function driftCommand(): Command {
         },
         outcomes,
       );
-      printResult(options, report, () => formatDriftReport(report));
+      const page = flags.report ? await writeDriftReport(flags.report, report) : null;
+      printResult(options, page ? { ...report, report_page: page } : report, () =>
+        [formatDriftReport(report), ...(page ? [`report page: ${page}`] : [])].join('\n'),
+      );
       if (report.drifted) process.exitCode = exitCodes.drift;
     });
+}
+
+/** Writes the drift report as `report.json` and `report.html` into `folder`; returns the page. */
+async function writeDriftReport(folder: string, report: CaptureDriftReport): Promise<string> {
+  const reportPath = path.join(path.resolve(folder), 'report.json');
+  fs.mkdirSync(path.dirname(reportPath), { recursive: true });
+  writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  return writeReportPage(reportPath);
 }
 
 /** Clicks and purchases with a request id in canonical events, keyed by request and item. */
