@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { InvalidArgumentError as CommanderArgumentError, Command, Option } from 'commander';
 import * as path from 'node:path';
 import {
   Logger,
@@ -258,10 +258,11 @@ async function trainOnPrePeriod(
   return trained.artifact.directory;
 }
 
+/** Parses a positive number option value, or tells commander which value was wrong. */
 function parsePositiveNumber(value: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) {
-    throw new experiment.InvalidExperimentError('option', value, 'must be a positive number');
+    throw new CommanderArgumentError(`expected a positive number, got "${value}"`);
   }
   return parsed;
 }
