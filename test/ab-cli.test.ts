@@ -78,8 +78,14 @@ describeCli('gfr ab', () => {
     ]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout) as experiment.ExperimentReport;
+    const { report_page: page, ...report } = JSON.parse(
+      run.stdout,
+    ) as experiment.ExperimentReport & {
+      report_page: string;
+    };
     expect(JSON.parse(fs.readFileSync(reportPath, 'utf8'))).toEqual(report);
+    expect(page).toBe(path.join(dir, 'report.html'));
+    expect(fs.readFileSync(page, 'utf8')).toContain('<title>Experiment cli</title>');
     expect(report.control).toBe('popularity');
     const ctr = report.comparisons.find(
       (entry) => entry.metric === 'ctr' && entry.treatment === 'model',
@@ -140,5 +146,6 @@ describeCli('gfr ab', () => {
     expect(fs.existsSync(path.join(logs, 'experiment.json'))).toBe(true);
     expect(fs.existsSync(path.join(logs, 'pre-period.jsonl'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'report.json'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { materializeFeatureStore } from '@gfr/client';
 
 import { GlobalOptions, commandLogger, printResult } from '../output';
+import { writeReportPage } from '../reports';
 import { EndpointFeedPolicy } from './ab-endpoint-policy';
 import { parseNonNegativeInteger, parsePositiveInteger, parseShare } from './options';
 import { formatExperimentReport } from './ab-format';
@@ -54,7 +55,7 @@ function analyzeCommand(): Command {
       experiment.defaultSequentialTuningUsers,
     )
     .option('--report <file>', 'where to write report.json', 'report.json')
-    .action((flags: AnalyzeFlags, command: Command) => {
+    .action(async (flags: AnalyzeFlags, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
       const report = experiment.analyzeExperimentLogs({
         exposures: path.resolve(flags.exposures),
@@ -67,10 +68,11 @@ function analyzeCommand(): Command {
       });
       const reportPath = path.resolve(flags.report);
       writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
+      const page = await writeReportPage(reportPath, pagePathOf(reportPath));
       printResult(
         options,
-        report,
-        () => `${formatExperimentReport(report)}\nreport: ${reportPath}`,
+        { ...report, report_page: page },
+        () => `${formatExperimentReport(report)}\nreport: ${reportPath}\nreport page: ${page}`,
       );
     });
 }
@@ -127,6 +129,7 @@ function simulateCommand(): Command {
           `model: ${result.model} (served by ${result.endpoint})`,
           `logs: ${result.logs}`,
           `report: ${result.report_path}`,
+          `report page: ${result.report_page}`,
         ].join('\n'),
       );
     });
@@ -138,6 +141,8 @@ export interface AbSimulationResult {
   endpoint: string;
   logs: string;
   report_path: string;
+  /** The report's HTML page beside it. */
+  report_page: string;
   requests: Record<string, number>;
   report: experiment.ExperimentReport;
 }
@@ -233,11 +238,13 @@ async function simulateAbExperiment(
   );
   const reportPath = path.join(outDir, 'report.json');
   writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
+  const reportPage = await writeReportPage(reportPath);
   return {
     model: modelDir,
     endpoint: started?.endpoint ?? 'none',
     logs: simulation.directory,
     report_path: reportPath,
+    report_page: reportPage,
     requests: simulation.requests,
     report,
   };
@@ -265,4 +272,9 @@ function parsePositiveNumber(value: string): number {
     throw new CommanderArgumentError(`expected a positive number, got "${value}"`);
   }
   return parsed;
+}
+
+/** The page of a report file: `x.json` → `x.html`, any other name gets `.html` added. */
+function pagePathOf(reportPath: string): string {
+  return reportPath.replace(/\.json$/i, '') + '.html';
 }

@@ -104,7 +104,7 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
       formatNumber(comparison.treatment_value),
       comparison.relative ? percent(comparison.relative.estimate) : null,
       comparison.relative ? range(comparison.relative) : null,
-      comparison.sequential ? range(comparison.sequential.relative) : null,
+      comparison.sequential?.relative ? range(comparison.sequential.relative) : null,
       formatNumber(comparison.p_value),
       comparison.significant ? 'yes' : 'no',
     ]),
@@ -118,7 +118,7 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
     if (comparison.relative) {
       rows.push({ category, series: `fixed-horizon ${confidence}`, ...comparison.relative });
     }
-    if (comparison.sequential) {
+    if (comparison.sequential?.relative) {
       rows.push({ category, series: 'always-valid', ...comparison.sequential.relative });
     }
     return rows;

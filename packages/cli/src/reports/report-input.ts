@@ -183,7 +183,7 @@ export const experimentReportSchema = z.looseObject({
       treatment_value: z.number().nullable(),
       absolute: interval.nullable(),
       relative: interval.nullable(),
-      sequential: z.looseObject({ absolute: interval, relative: interval }).nullable(),
+      sequential: z.looseObject({ absolute: interval, relative: interval.nullable() }).nullable(),
       p_value: z.number().nullable(),
       significant: z.boolean(),
     }),

@@ -68,7 +68,7 @@ describe('analysis of synthetic experiments with a known effect', () => {
     const strong: SyntheticArm = { name: 'treatment', share: 1, ctr: 0.065, cvr: 0.1 };
     const ctr = comparison(analyze([control, strong], 3, 8000, 7), 'ctr');
     expect(ctr.significant).toBe(true);
-    expect(ctr.sequential!.relative.lower).toBeGreaterThan(0);
+    expect(ctr.sequential!.relative!.lower).toBeGreaterThan(0);
   });
 });
 

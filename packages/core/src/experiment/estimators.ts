@@ -57,9 +57,10 @@ export interface ArmComparison {
   control: ArmEstimate;
   treatment: ArmEstimate;
   absolute: EstimateInterval;
-  relative: EstimateInterval;
+  /** Null when the control's mean is 0: no lift relative to nothing. */
+  relative: EstimateInterval | null;
   sequentialAbsolute: EstimateInterval;
-  sequentialRelative: EstimateInterval;
+  sequentialRelative: EstimateInterval | null;
   pValue: number;
   /** CUPED's θ, or 0 without covariates. */
   theta: number;
@@ -102,6 +103,8 @@ export function compareArms(
   const differenceVariance = treatmentEstimate.variance + controlEstimate.variance;
   const { estimate: mt, variance: vt } = treatmentEstimate;
   const { estimate: mc, variance: vc } = controlEstimate;
+  // A control mean of 0 (no purchases yet, say) leaves the relative lift undefined, not infinite.
+  const hasLift = mc !== 0;
   const lift = mt / mc - 1;
   const liftVariance = vt / (mc * mc) + (mt * mt * vc) / (mc * mc * mc * mc);
 
@@ -116,9 +119,9 @@ export function compareArms(
     control: controlEstimate,
     treatment: treatmentEstimate,
     absolute: interval(difference, z * Math.sqrt(differenceVariance)),
-    relative: interval(lift, z * Math.sqrt(liftVariance)),
+    relative: hasLift ? interval(lift, z * Math.sqrt(liftVariance)) : null,
     sequentialAbsolute: interval(difference, sequential(differenceVariance)),
-    sequentialRelative: interval(lift, sequential(liftVariance)),
+    sequentialRelative: hasLift ? interval(lift, sequential(liftVariance)) : null,
     pValue:
       differenceVariance > 0
         ? twoSidedPValue(difference / Math.sqrt(differenceVariance))

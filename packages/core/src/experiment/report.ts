@@ -57,7 +57,7 @@ export interface MetricComparison {
   /** Treatment ÷ control − 1, delta-method interval. */
   relative: EstimateInterval | null;
   /** The always-valid (confidence-sequence) intervals: valid however often one looked. */
-  sequential: { absolute: EstimateInterval; relative: EstimateInterval } | null;
+  sequential: { absolute: EstimateInterval; relative: EstimateInterval | null } | null;
   /** Two-sided p-value of the fixed-horizon z-test of no difference. */
   p_value: number | null;
   /** Whether the always-valid interval of the absolute difference excludes 0. */

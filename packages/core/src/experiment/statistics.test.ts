@@ -52,8 +52,8 @@ describe('comparisons match the formulas computed by hand', () => {
     expect(result.absolute.lower).toBeCloseTo(-0.6983212810000354, 9);
     expect(result.pValue).toBeCloseTo(0.4134738531150939, 9);
     // lift = mₜ/m꜀ − 1; v = vₜ/m꜀² + mₜ²·v꜀/m꜀⁴
-    expect(result.relative.estimate).toBeCloseTo(0.5, 12);
-    expect(result.relative.upper - result.relative.estimate).toBeCloseTo(1.533168922540431, 9);
+    expect(result.relative!.estimate).toBeCloseTo(0.5, 12);
+    expect(result.relative!.upper - result.relative!.estimate).toBeCloseTo(1.533168922540431, 9);
   });
 
   test('a ratio metric: the linearization gives the delta-method variance of Σa/Σb', () => {
@@ -104,6 +104,13 @@ describe('comparisons match the formulas computed by hand', () => {
     expect(three.p_value).toBeCloseTo(0.4493289641172217, 12);
     const skewed = sampleRatioCheck({ a: 5300, b: 4700 }, { a: 0.5, b: 0.5 });
     expect(skewed.mismatch).toBe(true);
+  });
+
+  test('a control mean of zero keeps the difference but gives no relative lift', () => {
+    const result = compareArms(values([0, 0, 0, 0]), values([0, 1, 0, 1]), settings)!;
+    expect(result.absolute.estimate).toBeCloseTo(0.5, 12);
+    expect(result.relative).toBeNull();
+    expect(result.sequentialRelative).toBeNull();
   });
 
   test('an arm without a ratio denominator gives no comparison rather than NaN intervals', () => {
