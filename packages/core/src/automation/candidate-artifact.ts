@@ -13,7 +13,7 @@ import { chooseCalibration } from '../calibration';
 import { InputNotFoundError, InvalidArgumentError } from '../errors';
 import { summarizeFeatureDistributions } from '../drift/feature-distribution';
 import { readXGBoostModelFile } from '../gbdt';
-import { writeFileAtomic } from '../io/atomic';
+import { produceAtomically, writeFileAtomic } from '../io/atomic';
 import { Logger, silentLogger } from '../log';
 import { binaryClassificationReport } from '../metrics';
 import { evaluateArtifact } from '../pipeline/evaluate-artifact';
@@ -65,7 +65,8 @@ export async function packageCandidate(
         `${source} is an unpacked gfr artifact; give the training job's model.tar.gz`,
       );
     }
-    fs.copyFileSync(source, tarball);
+    // A copy cut short by a kill must not be taken for the candidate: copy aside, then rename.
+    await produceAtomically(tarball, async (temporary) => fs.copyFileSync(source, temporary));
   } else {
     trainer = 'xgboost';
     const written = await writeXGBoostArtifact(source, prepared, outDir, logger);

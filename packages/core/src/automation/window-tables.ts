@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { canonicalColumns, canonicalFileName } from '../canonical/schema';
 import { DuckSession, sqlPath, sqlString } from '../duckdb/database';
 import { InputNotFoundError } from '../errors';
+import { produceAtomically } from '../io/atomic';
 import { PreparationSettings, defaultPreparationSettings } from '../pipeline/training-sets';
 import { InsufficientDataError } from './errors';
 import { TrainingWindow } from './retrain-window';
@@ -45,10 +46,27 @@ export async function eventTimeSpan(tablesDir: string): Promise<{ start: Date; e
 
 /**
  * Writes the window's canonical tables to `outDir`: events in [trainStart, testEnd), all items
- * and users. Shortcoming: events before the window are left out, so the aggregates of the first
- * training examples see a shorter history than the served model's features will.
+ * and users. The folder is produced atomically (written under a temporary sibling, renamed into
+ * place when complete): a kill or a failure mid-write leaves the previous `outDir` (or none),
+ * never Parquet files that look complete but miss tables or rows. An existing `outDir` may hold
+ * only these three tables. Shortcoming: events before the window are left out, so the
+ * aggregates of the first training examples see a shorter history than the served model's
+ * features will.
  */
 export async function writeWindowTables(
+  tablesDir: string,
+  window: TrainingWindow,
+  outDir: string,
+): Promise<{ events: number }> {
+  const tables = (['events', 'items', 'users'] as const).map(canonicalFileName);
+  return produceAtomically(
+    outDir,
+    (temporaryDir) => cutWindowTables(tablesDir, window, temporaryDir),
+    { replaceableEntries: tables },
+  );
+}
+
+async function cutWindowTables(
   tablesDir: string,
   window: TrainingWindow,
   outDir: string,
@@ -64,11 +82,13 @@ export async function writeWindowTables(
     await session.run(`COPY (SELECT ${columns} FROM ${eventsSource(tablesDir)}
       WHERE ts >= ${from}::TIMESTAMP AND ts < ${to}::TIMESTAMP ORDER BY ts)
       TO ${sqlPath(events)} (FORMAT parquet)`);
+
     for (const table of ['items', 'users'] as const) {
       const source = path.join(tablesDir, canonicalFileName(table));
       if (!fs.existsSync(source)) throw new InputNotFoundError(source);
       fs.copyFileSync(source, path.join(outDir, canonicalFileName(table)));
     }
+
     const [row] = await session.jsonRows(
       `SELECT count(*) AS n FROM read_parquet(${sqlPath(events)})`,
     );

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 
 import { DuckSession, sqlPath } from '../duckdb/database';
 import { featureNames } from '../features/feature-spec';
+import { produceAtomically } from '../io/atomic';
 
 /** The channel folders {@link writeXGBoostShards} writes under its output. */
 export const xgboostChannels = ['train', 'validation'] as const;
@@ -17,6 +18,9 @@ export const xgboostChannels = ['train', 'validation'] as const;
  * Writes `<outDir>/train/part-0000i.parquet` and `<outDir>/validation/part-0000i.parquet`, `shards`
  * files each, from the `ctr-examples.parquet` that `writeTrainingSets` stored. Rows are dealt out
  * round-robin in time order, so every shard spans the whole window. Returns rows per channel.
+ * The folder is produced atomically (a temporary sibling renamed into place when every shard is
+ * written): a kill or a failure mid-write never leaves a channel with some of its shards, which
+ * SageMaker would train on as if complete. An existing `outDir` may hold only the channels.
  */
 export async function writeXGBoostShards(
   examplesFile: string,
@@ -26,6 +30,18 @@ export async function writeXGBoostShards(
   if (!Number.isInteger(shards) || shards < 1) {
     throw new RangeError(`shards must be a positive integer, got ${shards}`);
   }
+  return produceAtomically(
+    outDir,
+    (temporaryDir) => writeShards(examplesFile, temporaryDir, shards),
+    { replaceableEntries: xgboostChannels },
+  );
+}
+
+async function writeShards(
+  examplesFile: string,
+  outDir: string,
+  shards: number,
+): Promise<Record<(typeof xgboostChannels)[number], number>> {
   const columns = ['label', ...featureNames.map((name) => `"f_${name}"`)].join(', ');
   const counts = { train: 0, validation: 0 };
   const session = await DuckSession.open();
