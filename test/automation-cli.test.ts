@@ -184,6 +184,12 @@ describeWithSharedData('gfr drift on captures of feeds ranked from real logs', [
       }
     }, 600_000);
 
+    test('gfr train wrote the training report page beside report.json', () => {
+      const page = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+      expect(page).toMatch(/^<!doctype html>/i);
+      expect(page).toContain('ROC');
+    });
+
     test('prints PSI and JS per feature and exits 3 beyond the thresholds, 0 within them', () => {
       const model = path.join(out, 'model');
       const strict = gfr([

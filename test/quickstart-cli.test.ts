@@ -75,6 +75,8 @@ describeCli('gfr quickstart on a small simulated marketplace', () => {
       Date.parse(report.split.test.start),
     );
     expect(fs.statSync(report.artifact).size).toBeGreaterThan(0);
+    expect(JSON.parse(run.stdout).report_page).toBe(path.join(out, 'report.html'));
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
   test('the artifact ranks a named user and scores the stored test days the same way', () => {

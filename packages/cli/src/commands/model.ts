@@ -19,6 +19,7 @@ import {
   whileHoldingOutput,
 } from '../output';
 import { createProgress } from '../progress';
+import { writeReportPage } from '../reports';
 import { formatFeed, formatReportSummary } from '../summaries';
 import { EndpointRankFlags, endpointRankOptions, rankWithEndpoint } from './client';
 import { parsePositiveInteger, requireModel } from './options';
@@ -59,18 +60,21 @@ export function trainCommand(): Command {
             const prepared = await progress.step('read training sets', () =>
               readTrainingSets(path.resolve(flags.features)),
             );
-            return trainRanker(prepared, outDir, {
+            const result = await trainRanker(prepared, outDir, {
               parameters,
               logger: commandLogger(options),
               onRound: progress.onRound,
               data: { features: path.resolve(flags.features) },
             });
+            return { ...result, page: await writeReportPage(result.reportPath) };
           });
           progress.stop();
           printResult(
             options,
-            trained.report,
-            () => `${formatReportSummary(trained.report)}\nreport: ${trained.reportPath}`,
+            { ...trained.report, report_page: trained.page },
+            () =>
+              `${formatReportSummary(trained.report)}\nreport: ${trained.reportPath}\n` +
+              `report page: ${trained.page}`,
           );
         } finally {
           progress.stop();

@@ -4,6 +4,7 @@ import { InvalidArgumentError, runQuickstart } from '@gfr/core';
 
 import { GlobalOptions, commandLogger, printResult, whileHoldingOutput } from '../output';
 import { createProgress } from '../progress';
+import { writeReportPage } from '../reports';
 import { formatFeed, formatReportSummary } from '../summaries';
 import { rankThroughLocalEndpoint } from './endpoint-demo';
 import {
@@ -88,6 +89,7 @@ export function quickstartCommand(): Command {
             logger: commandLogger(options),
             progress,
           });
+          const page = await writeReportPage(pipeline.reportPath);
           const endpoint =
             flags.throughEndpoint > 0
               ? await progress.step('serve and rank through the endpoint', () =>
@@ -99,13 +101,14 @@ export function quickstartCommand(): Command {
                   ),
                 )
               : null;
-          return { result: pipeline, served: endpoint };
+          return { result: { ...pipeline, page }, served: endpoint };
         });
         progress.stop();
         printResult(
           options,
           {
             report_path: result.reportPath,
+            report_page: result.page,
             report: result.report,
             feed: result.feed,
             endpoint_feeds: served?.feeds.map(({ user_id, feed }) => ({ user_id, feed })),
@@ -114,6 +117,7 @@ export function quickstartCommand(): Command {
             [
               formatReportSummary(result.report),
               `report: ${result.reportPath}`,
+              `report page: ${result.page}`,
               '',
               formatFeed(result.feed),
               ...(served
