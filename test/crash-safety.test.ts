@@ -29,7 +29,7 @@ const kills = 20;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-crash-'));
 const featuresDir = path.join(root, 'features');
 const runDir = path.join(root, 'run');
-const finishedEntries = ['model', 'model.tar.gz', 'report.json'];
+const finishedEntries = ['model', 'model.tar.gz', 'report.html', 'report.json'];
 
 const trainArgs = [cliPath, '--quiet', 'train', '--features', featuresDir, '--out', runDir];
 const trainArgsWithRounds = [...trainArgs, '--rounds', '20'];
@@ -115,6 +115,14 @@ describeCli('gfr train killed with SIGKILL at random points', () => {
       }
       const tarballVersion = await loadAndScore(path.join(runDir, 'model.tar.gz'));
       const report = JSON.parse(fs.readFileSync(path.join(runDir, 'report.json'), 'utf8'));
+      // The page is written after report.json, so a kill may leave the previous run's page.
+      if (visible.includes('report.html')) {
+        const page = fs.readFileSync(path.join(runDir, 'report.html'), 'utf8');
+        expect({ context, pageEnd: page.trimEnd().slice(-7) }).toEqual({
+          context,
+          pageEnd: '</html>',
+        });
+      }
 
       // A kill between the two renames of the folder swap leaves it aside; taking the lock (as
       // the next gfr run does first) puts it back.

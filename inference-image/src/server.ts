@@ -42,7 +42,32 @@ export interface RankerServerOptions {
   loadModel?: (modelDir: string) => Promise<RankingModel>;
   /** The clock in epoch milliseconds, for the ranking time. @default Date.now */
   clock?: () => number;
+  /**
+   * Most `/invocations` requests this process holds at once (received, not yet answered); the
+   * next one gets 503 `OVERLOADED` with `Retry-After` at once, before its body is read.
+   * @default GFR_MAX_IN_FLIGHT, else {@link defaultMaxInFlight}
+   */
+  maxInFlight?: number;
+  /**
+   * Longest a request may wait in this process before scoring starts, in ms; past it the
+   * request gets 503 `QUEUE_DEADLINE_EXCEEDED` unscored (its caller has likely given up).
+   * @default GFR_QUEUE_DEADLINE_MS, else {@link defaultQueueDeadlineMs}
+   */
+  queueDeadlineMs?: number;
 }
+
+/**
+ * Default bound on requests in flight per process. Scoring 500 candidates takes about 7 ms of
+ * CPU (docs/hardening.md), so 32 waiting requests are about a quarter second of queue: enough
+ * to absorb bursts, far below a caller's patience. Beyond it more queue only adds latency.
+ */
+export const defaultMaxInFlight = 32;
+
+/** Default queue deadline in ms: a request waiting longer is answered 503 unscored. */
+export const defaultQueueDeadlineMs = 1_000;
+
+/** Seconds a shed caller is told to wait (`Retry-After`). */
+export const retryAfterSeconds = 1;
 
 /** A ranker server: fastify app plus the model's state. */
 export interface RankerServer {
@@ -85,6 +110,19 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
       })
     : null;
 
+  const maxInFlight =
+    options.maxInFlight ??
+    readPositiveInteger('GFR_MAX_IN_FLIGHT', process.env.GFR_MAX_IN_FLIGHT, defaultMaxInFlight);
+  const queueDeadlineMs =
+    options.queueDeadlineMs ??
+    readPositiveInteger(
+      'GFR_QUEUE_DEADLINE_MS',
+      process.env.GFR_QUEUE_DEADLINE_MS,
+      defaultQueueDeadlineMs,
+    );
+  checkPositiveInteger('maxInFlight', maxInFlight);
+  checkPositiveInteger('queueDeadlineMs', queueDeadlineMs);
+
   let state: ModelState = 'loading';
   let closing = false;
   const pendingCaptures = new Set<Promise<void>>();
@@ -123,7 +161,45 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
     return reply.code(state === 'ready' ? 200 : 503).send();
   });
 
+  // Load shedding: Node takes every connection the kernel hands it, so without a bound the
+  // queue (and the memory of the bodies in it) grows until callers time out while their
+  // requests are still scored. Counted from onRequest, before the body is read; released when
+  // the response closes, answered or abandoned. /ping is never shed (SageMaker's health check).
+  let inFlight = 0;
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'POST' || request.routeOptions.url !== '/invocations') return;
+    if (inFlight >= maxInFlight) {
+      reply.header('retry-after', String(retryAfterSeconds));
+      return fail(request, reply, 503, {
+        error: {
+          code: 'OVERLOADED',
+          message:
+            `${inFlight} requests in flight, the limit of this server process ` +
+            `(maxInFlight / GFR_MAX_IN_FLIGHT = ${maxInFlight}); retry after ` +
+            `${retryAfterSeconds} s`,
+        },
+      });
+    }
+    inFlight += 1;
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
+  });
+
   app.post('/invocations', async (request, reply) => {
+    const waitedMs = reply.elapsedTime;
+    if (waitedMs > queueDeadlineMs) {
+      reply.header('retry-after', String(retryAfterSeconds));
+      return fail(request, reply, 503, {
+        error: {
+          code: 'QUEUE_DEADLINE_EXCEEDED',
+          message:
+            `the request waited ${Math.round(waitedMs)} ms before scoring, more than ` +
+            `queueDeadlineMs / GFR_QUEUE_DEADLINE_MS = ${queueDeadlineMs}; retry after ` +
+            `${retryAfterSeconds} s`,
+        },
+      });
+    }
     if (!model) {
       return fail(request, reply, 503, {
         error: { code: 'MODEL_NOT_READY', message: `the model is ${state}; retry after /ping` },
@@ -261,6 +337,21 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
       logger.info('server closed', capture ? { capture: capture.stats } : {});
     },
   };
+}
+
+function readPositiveInteger(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ServeConfigurationError(`${name} must be a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
+function checkPositiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ServeConfigurationError(`${name} must be a positive integer, got ${value}`);
+  }
 }
 
 function parseBody(body: Buffer): { request: InvocationRequest } | ErrorBody {

@@ -1,17 +1,21 @@
 import { InvalidArgumentError as CommanderArgumentError, Command, Option } from 'commander';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   Logger,
+  assertReplaceable,
   experiment,
   loadArtifact,
   prepareTrainingSets,
+  produceAtomically,
   simulator,
+  temporarySibling,
   trainRanker,
   writeFileAtomic,
 } from '@gfr/core';
 import { materializeFeatureStore } from '@gfr/client';
 
-import { GlobalOptions, commandLogger, printResult } from '../output';
+import { GlobalOptions, commandLogger, printResult, whileHoldingOutput } from '../output';
 import { writeReportPage } from '../reports';
 import { EndpointFeedPolicy } from './ab-endpoint-policy';
 import { parseNonNegativeInteger, parsePositiveInteger, parseShare } from './options';
@@ -67,8 +71,10 @@ function analyzeCommand(): Command {
         sequentialTuningUsers: flags.tuningUsers,
       });
       const reportPath = path.resolve(flags.report);
-      writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
-      const page = await writeReportPage(reportPath, pagePathOf(reportPath));
+      const page = await whileHoldingOutput(reportPath, 'ab analyze', () => {
+        writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
+        return writeReportPage(reportPath, pagePathOf(reportPath));
+      });
       printResult(
         options,
         { ...report, report_page: page },
@@ -122,7 +128,9 @@ function simulateCommand(): Command {
     .action(async (flags: SimulateFlags, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
       const logger = commandLogger(options);
-      const result = await simulateAbExperiment(flags, logger, options.verbose ? 'debug' : 'warn');
+      const result = await whileHoldingOutput(path.resolve(flags.out), 'ab simulate', () =>
+        simulateAbExperiment(flags, logger, options.verbose ? 'debug' : 'warn'),
+      );
       printResult(options, result, () =>
         [
           formatExperimentReport(result.report),
@@ -176,6 +184,8 @@ async function simulateAbExperiment(
     holdout: flags.holdout > 0 ? { share: flags.holdout } : undefined,
   };
   experiment.resolveExperiment(definition);
+  const logsDir = path.join(outDir, experiment.experimentPrefix(definition.name));
+  assertReplaceable(logsDir, { replaceableEntries: experimentLogEntries });
   const timeline = {
     marketplace: { users: flags.users, days: flags.days, seed: flags.seed },
     preDays: flags.preDays,
@@ -208,11 +218,10 @@ async function simulateAbExperiment(
       random: new experiment.RandomFeedPolicy(),
       ...(started ? { model: started.policy } : {}),
     };
-    simulation = experiment.simulateExperiment({
+    simulation = await simulateLogsAtomically(logsDir, {
       ...timeline,
       definition,
       policies,
-      root: outDir,
       logger,
     });
     if (started && started.policy.assignmentDisagreements > 0) {
@@ -248,6 +257,50 @@ async function simulateAbExperiment(
     requests: simulation.requests,
     report,
   };
+}
+
+/** What `simulateExperiment` writes in an experiment's log folder, and nothing else. */
+const experimentLogEntries = [
+  experiment.definitionFileName,
+  'exposures',
+  'outcomes',
+  'pre-period.jsonl',
+] as const;
+
+/**
+ * Simulates the experiment into a scratch root beside `logsDir` and renames its log folder
+ * onto `logsDir` only when complete: the simulation's own writer deletes and rewrites the
+ * folder in place, so a kill mid-run would leave the previous run's logs gone and a cut-short
+ * run's logs looking like a whole experiment. The result's paths name the final folder.
+ */
+async function simulateLogsAtomically(
+  logsDir: string,
+  options: Omit<experiment.ExperimentSimulationOptions, 'root'>,
+): Promise<experiment.ExperimentSimulationResult> {
+  return produceAtomically(
+    logsDir,
+    async (temporaryDir) => {
+      // Named like produceAtomically's own temporaries, so a dead run's scratch is removed too.
+      const scratchRoot = temporarySibling(logsDir);
+      try {
+        const simulation = experiment.simulateExperiment({ ...options, root: scratchRoot });
+        fs.renameSync(simulation.directory, temporaryDir);
+        const relocate = (location: string) =>
+          path.join(logsDir, path.relative(simulation.directory, location));
+        return {
+          ...simulation,
+          directory: logsDir,
+          exposures: relocate(simulation.exposures),
+          outcomes: relocate(simulation.outcomes),
+          prePeriod: relocate(simulation.prePeriod),
+          definition: relocate(simulation.definition),
+        };
+      } finally {
+        fs.rmSync(scratchRoot, { recursive: true, force: true });
+      }
+    },
+    { replaceableEntries: experimentLogEntries },
+  );
 }
 
 async function trainOnPrePeriod(

@@ -15,9 +15,9 @@ import {
 } from '@gfr/core';
 import { readCaptureRecords } from '@gfr/inference-image';
 
-import { GlobalOptions, exitCodes, formatMetric, printResult } from '../output';
+import { GlobalOptions, exitCodes, formatMetric, printResult, whileHoldingOutput } from '../output';
 import { writeReportPage } from '../reports';
-import { parsePositiveInteger, parseShare, requireInput } from './options';
+import { parsePositiveInteger, parseShare, requireInput, requireModel } from './options';
 
 /** Flags of `gfr drift`. */
 interface DriftFlags {
@@ -67,8 +67,13 @@ export function driftCommand(): Command {
     .option('--report <dir>', 'also write report.json and its page report.html into this folder')
     .action(async (flags: DriftFlags, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
-      const artifact = await loadArtifact(path.resolve(flags.model));
-      const captured = await readCaptureRecords(path.resolve(flags.capture));
+      const artifact = await loadArtifact(requireModel(flags.model));
+      const captured = await readCaptureRecords(
+        requireInput(
+          flags.capture,
+          'pass --capture the Data Capture folder (or a .jsonl file) of `gfr serve --capture DIR`',
+        ),
+      );
       const outcomes = flags.outcomes
         ? await readServedOutcomes(requireInput(flags.outcomes, 'give canonical tables'))
         : null;
@@ -89,12 +94,20 @@ export function driftCommand(): Command {
     });
 }
 
-/** Writes the drift report as `report.json` and `report.html` into `folder`; returns the page. */
+/**
+ * Writes the drift report as `report.json` and `report.html` into `folder`, holding the folder's
+ * output lock so that two checks writing the same folder cannot mix their files; returns the
+ * page. Each file is written atomically. Shortcoming: a kill between the two writes leaves a
+ * new `report.json` beside the previous run's `report.html`.
+ */
 async function writeDriftReport(folder: string, report: CaptureDriftReport): Promise<string> {
-  const reportPath = path.join(path.resolve(folder), 'report.json');
-  fs.mkdirSync(path.dirname(reportPath), { recursive: true });
-  writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  return writeReportPage(reportPath);
+  const directory = path.resolve(folder);
+  return whileHoldingOutput(directory, 'drift', () => {
+    const reportPath = path.join(directory, 'report.json');
+    fs.mkdirSync(directory, { recursive: true });
+    writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    return writeReportPage(reportPath);
+  });
 }
 
 /** Clicks and purchases with a request id in canonical events, keyed by request and item. */

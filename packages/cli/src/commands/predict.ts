@@ -5,6 +5,7 @@ import * as tar from 'tar';
 import { InvalidArgumentError, loadArtifact, manifestFileName, gbdt } from '@gfr/core';
 
 import { GlobalOptions, printResult } from '../output';
+import { requireInput } from './options';
 
 /** Bad rows listed in the error before the rest are only counted. */
 const MAX_LISTED_BAD_CELLS = 20;
@@ -48,8 +49,18 @@ export function predictCommand(): Command {
         command: Command,
       ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
-        const loaded = await loadModel(path.resolve(flags.model), flags.head);
-        const input = readInputRows(path.resolve(flags.input), loaded.model);
+        const loaded = await loadModel(
+          requireInput(
+            flags.model,
+            'pass --model an XGBoost model file (JSON, UBJSON, model.tar.gz) or a gfr artifact',
+            `--model ${path.resolve(flags.model)}: does not exist`,
+          ),
+          flags.head,
+        );
+        const input = readInputRows(
+          requireInput(flags.input, 'pass --input a CSV of feature values'),
+          loaded.model,
+        );
         const scores = input.rows.map((row) =>
           flags.margin ? loaded.model.predictMargin(row) : loaded.model.predictProbability(row),
         );
@@ -83,9 +94,6 @@ export function predictCommand(): Command {
  * asked for; anything else is read as an XGBoost model file, whose form is told by content.
  */
 async function loadModel(location: string, head: 'ctr' | 'cvr' | undefined): Promise<LoadedModel> {
-  if (!fs.existsSync(location)) {
-    throw new InvalidArgumentError(`--model ${location} does not exist`);
-  }
   const directory = fs.statSync(location).isDirectory();
   const isArtifact = directory
     ? fs.existsSync(path.join(location, manifestFileName))
