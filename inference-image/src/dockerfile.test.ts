@@ -137,3 +137,22 @@ test('every file the build copies from the context exists and passes the context
     expect({ source, passes }).toEqual({ source, passes: true });
   }
 });
+
+test('each npm ci stage has every workspace manifest the lock file names', () => {
+  const rootManifest = JSON.parse(
+    fs.readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8'),
+  ) as { workspaces: string[] };
+  const installing = stages.filter((stage) =>
+    stage.some((i) => i.keyword === 'RUN' && /npm ci/.test(i.argument)),
+  );
+
+  expect(installing).toHaveLength(2);
+  for (const stage of installing) {
+    const copied = stage
+      .filter((i) => i.keyword === 'COPY' && !i.argument.startsWith('--from'))
+      .flatMap((i) => i.argument.split(/\s+/).slice(0, -1));
+    for (const workspace of rootManifest.workspaces) {
+      expect(copied).toContain(`${workspace}/package.json`);
+    }
+  }
+});
