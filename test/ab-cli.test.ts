@@ -97,6 +97,28 @@ describeCli('gfr ab', () => {
     ]);
   });
 
+  test('analyze without --report writes its report beside the exposures', () => {
+    const directory = writeLogs(path.join(dir, 'beside'));
+    const run = gfr([
+      '--json',
+      'ab',
+      'analyze',
+      '--exposures',
+      path.join(directory, 'exposures'),
+      '--outcomes',
+      path.join(directory, 'outcomes'),
+    ]);
+
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const { report_page: page } = JSON.parse(run.stdout) as { report_page: string };
+    expect(page).toBe(path.join(directory, 'report.html'));
+    const written = JSON.parse(fs.readFileSync(path.join(directory, 'report.json'), 'utf8')) as {
+      control: string;
+    };
+    expect(written.control).toBe('popularity');
+  });
+
   test('analyze names the missing input and fails', () => {
     const missing = path.join(dir, 'nowhere');
     const run = gfr(['ab', 'analyze', '--exposures', missing, '--outcomes', missing]);

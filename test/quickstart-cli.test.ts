@@ -108,6 +108,28 @@ describeCli('gfr quickstart on a small simulated marketplace', () => {
     expect(JSON.parse(evaluated.stdout).ctr.auc).toBeCloseTo(report.models.ctr.test.auc, 10);
   });
 
+  test('an empty capture folder is an error naming it, not a report of no drift', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-empty-capture-'));
+    try {
+      const run = gfr(['drift', '--model', path.join(out, 'model'), '--capture', empty]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`no capture files (*.jsonl) in ${empty}`);
+      expect(run.stdout).toBe('');
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  test('a system error on an output path says what to do', () => {
+    const file = path.join(out, 'report.json');
+    const run = gfr(['simulate', '--out', path.join(file, 'tables'), '--users', '20']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /(ENOTDIR|EEXIST).*\((a part of the path is a file|a file is where)/,
+    );
+    expect(run.stderr).not.toContain('    at ');
+  });
+
   test('a user without history gets a cold-start feed, not an error', () => {
     const tables = path.join(out, 'tables');
     const args = ['rank', '--tables', tables, '--model', path.join(out, 'model.tar.gz')];
@@ -146,6 +168,12 @@ describeCli('gfr errors', () => {
     const run = gfr(['quickstart', '--source', 'taobao', '--out', os.tmpdir()]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--input is required for source taobao');
+  });
+
+  test('--input without --source is a usage error, not a silent run on the simulator', () => {
+    const run = gfr(['quickstart', '--input', os.tmpdir(), '--out', os.tmpdir()]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`--input ${os.tmpdir()} needs --source`);
   });
 
   test('a folder that is not gfr tables is named, with what to do, and no stack trace', () => {

@@ -41,7 +41,10 @@ export function reportFailure(error: unknown, options: GlobalOptions): number {
     error instanceof InvalidArgumentError || isInvalidConfiguration(error)
       ? exitCodes.usage
       : exitCodes.failure;
-  const message = error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof Error
+      ? error.message + (isSystemError(error) ? systemErrorHint(error.code) : '')
+      : String(error);
   if (options.json) {
     const code =
       error instanceof GfrError ? error.code : isSystemError(error) ? error.code : 'INTERNAL';
@@ -59,6 +62,22 @@ function isInvalidConfiguration(error: unknown): boolean {
   return (
     error instanceof GfrError && /INVALID_(CONFIG|ARGUMENT|OPTION|PARAMETER)$/.test(error.code)
   );
+}
+
+/** What to do about the system errors a user's paths and ports cause. */
+const systemErrorHints: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a folder; choose a path under folders',
+  EEXIST: 'a file is where gfr must create a folder; choose another path or move the file',
+  EISDIR: 'a folder is where gfr writes a file; give a file path',
+  EADDRINUSE: 'another process holds the port; pass another --port or stop that process',
+  EACCES: 'permission denied; choose a path you may write, or change its permissions',
+  EPERM: 'operation not permitted; choose a path you may write, or change its permissions',
+  ENOSPC: 'the disk is full; free space or write to another disk',
+};
+
+function systemErrorHint(code: string): string {
+  const hint = systemErrorHints[code];
+  return hint ? ` (${hint})` : '';
 }
 
 function isSystemError(error: unknown): error is Error & { code: string } {

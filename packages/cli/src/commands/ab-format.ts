@@ -9,8 +9,9 @@ const metricLabels: Record<experiment.ExperimentMetric, string> = {
 
 /**
  * The report as a person reads it: the arms with their metrics, every comparison with its
- * relative lift, fixed 95 % interval and always-valid interval, the sample-ratio verdict and
- * the notes.
+ * relative lift, fixed 95 % interval, always-valid interval and the p-value of the same
+ * relative test (so p < alpha exactly when the fixed interval excludes 0), the sample-ratio
+ * verdict and the notes.
  */
 export function formatExperimentReport(report: experiment.ExperimentReport): string {
   const confidence = `${Math.round((1 - report.alpha) * 100)} %`;
@@ -51,7 +52,7 @@ export function formatExperimentReport(report: experiment.ExperimentReport): str
       'lift'.padStart(8),
       `${confidence} interval`.padStart(20),
       'always-valid'.padStart(20),
-      'p'.padStart(8),
+      'p (lift)'.padStart(8),
       ' ',
     ].join(' '),
     ...report.comparisons.map((comparison) =>
@@ -61,7 +62,10 @@ export function formatExperimentReport(report: experiment.ExperimentReport): str
         percent(comparison.relative?.estimate ?? null, 2, true).padStart(8),
         range(comparison.relative).padStart(20),
         range(comparison.sequential?.relative ?? null).padStart(20),
-        (comparison.p_value === null ? '—' : comparison.p_value.toPrecision(2)).padStart(8),
+        (comparison.relative_p_value === null
+          ? '—'
+          : comparison.relative_p_value.toPrecision(2)
+        ).padStart(8),
         (comparison.significant ? '*' : ' ') + (comparison.cuped ? ' cuped' : ''),
       ].join(' '),
     ),
@@ -73,7 +77,12 @@ export function formatExperimentReport(report: experiment.ExperimentReport): str
       `${report.data_quality.unattributed_outcomes} unattributed, ` +
       `${report.data_quality.outside_window_outcomes} outside the window; ` +
       `${report.data_quality.malformed_lines} malformed lines`,
-    '* the always-valid interval excludes 0: significant however often the results were read',
+    ...(report.comparisons.some((comparison) => comparison.significant)
+      ? [
+          '* the always-valid interval of the difference excludes 0: significant however often ' +
+            'the results were read',
+        ]
+      : []),
     ...report.notes.map((note) => `note: ${note}`),
   ];
   return lines.join('\n');

@@ -29,7 +29,7 @@ interface AnalyzeFlags {
   windowHours: number;
   alpha: number;
   tuningUsers: number;
-  report: string;
+  report?: string;
 }
 
 /** `gfr ab`: analyse an experiment's logs, or simulate one on the marketplace. */
@@ -58,7 +58,10 @@ function analyzeCommand(): Command {
       parsePositiveInteger,
       experiment.defaultSequentialTuningUsers,
     )
-    .option('--report <file>', 'where to write report.json', 'report.json')
+    .option(
+      '--report <file>',
+      'where to write report.json (default: report.json beside the exposures) and its page',
+    )
     .action(async (flags: AnalyzeFlags, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
       const report = experiment.analyzeExperimentLogs({
@@ -70,7 +73,10 @@ function analyzeCommand(): Command {
         alpha: flags.alpha,
         sequentialTuningUsers: flags.tuningUsers,
       });
-      const reportPath = path.resolve(flags.report);
+      // Beside the logs, not the working folder, so that nothing of the user's is replaced.
+      const reportPath = path.resolve(
+        flags.report ?? path.join(path.dirname(path.resolve(flags.exposures)), 'report.json'),
+      );
       const page = await whileHoldingOutput(reportPath, 'ab analyze', () => {
         writeFileAtomic(reportPath, JSON.stringify(report, null, 2) + '\n');
         return writeReportPage(reportPath, pagePathOf(reportPath));
@@ -91,7 +97,7 @@ interface SimulateFlags {
   seed: number;
   model?: string;
   variants: string;
-  weights: string;
+  weights?: string;
   holdout: number;
   rounds?: number;
   name: string;
@@ -119,7 +125,7 @@ function simulateCommand(): Command {
       'arms, control first (model, popularity, random)',
       'popularity,model',
     )
-    .option('--weights <list>', 'relative weights of the arms', '1,1')
+    .option('--weights <list>', 'relative weights of the arms (default: equal)')
     .addOption(
       new Option('--holdout <share>', 'share of users held out').argParser(parseShare).default(0),
     )
@@ -162,11 +168,11 @@ async function simulateAbExperiment(
 ): Promise<AbSimulationResult> {
   const outDir = path.resolve(flags.out);
   const variants = flags.variants.split(',').map((name) => name.trim());
-  const weights = flags.weights.split(',').map(Number);
+  const weights = flags.weights?.split(',').map(Number) ?? variants.map(() => 1);
   if (weights.length !== variants.length) {
     throw new experiment.InvalidExperimentError(
       'weights',
-      flags.weights,
+      flags.weights ?? '',
       `must give ${variants.length} numbers`,
     );
   }

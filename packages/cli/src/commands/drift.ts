@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import {
   CaptureDriftReport,
   DuckSession,
+  InputNotFoundError,
   ServedOutcomes,
   checkCaptureDrift,
   defaultDriftThresholds,
@@ -74,6 +75,13 @@ export function driftCommand(): Command {
           'pass --capture the Data Capture folder (or a .jsonl file) of `gfr serve --capture DIR`',
         ),
       );
+      if (captured.files.length === 0) {
+        throw new InputNotFoundError(
+          path.resolve(flags.capture),
+          `no capture files (*.jsonl) in ${flags.capture} — point --capture at the folder given ` +
+            'to `gfr serve --capture DIR` once it has served requests',
+        );
+      }
       const outcomes = flags.outcomes
         ? await readServedOutcomes(requireInput(flags.outcomes, 'give canonical tables'))
         : null;
@@ -88,7 +96,16 @@ export function driftCommand(): Command {
       );
       const page = flags.report ? await writeDriftReport(flags.report, report) : null;
       printResult(options, page ? { ...report, report_page: page } : report, () =>
-        [formatDriftReport(report), ...(page ? [`report page: ${page}`] : [])].join('\n'),
+        [
+          formatDriftReport(report),
+          ...(flags.outcomes && report.prior.heads.every((head) => head.observed_items === 0)
+            ? [
+                `no served item matched a click or purchase in ${flags.outcomes}: outcomes join ` +
+                  'by the request id the endpoint answered, so they must be logged from its feeds',
+              ]
+            : []),
+          ...(page ? [`report page: ${page}`] : []),
+        ].join('\n'),
       );
       if (report.drifted) process.exitCode = exitCodes.drift;
     });
@@ -185,6 +202,8 @@ export function formatDriftReport(report: CaptureDriftReport): string {
         (report.prior.drifted_heads.length
           ? `; prior drift in ${report.prior.drifted_heads.join(', ')}`
           : '')
-      : 'no drift beyond the thresholds',
+      : report.features.some((feature) => feature.judged)
+        ? 'no drift beyond the thresholds'
+        : `too few candidates to judge any feature (fewer than --min-rows); no drift reported`,
   ].join('\n');
 }

@@ -67,6 +67,11 @@ export function quickstartCommand(): Command {
           );
         }
         requireInput(flags.input, inputHint(flags.source));
+      } else if (flags.input !== undefined) {
+        throw new InvalidArgumentError(
+          `--input ${flags.input} needs --source: the simulator reads no log; pass --source ` +
+            'taobao, rees46, open-bandit or generic to say what the log is',
+        );
       }
       const outDir = path.resolve(flags.out);
       const progress = createProgress(options);

@@ -340,6 +340,25 @@ describe('the store file', () => {
     expect(new SqliteFeatureStore(target).description.modelVersion).toBe('test-model');
   });
 
+  test('a file or folder that is not a gfr store is never replaced', async () => {
+    const notes = path.join(dir, 'notes.txt');
+    fs.writeFileSync(notes, 'hello');
+    const folder = path.join(dir, 'a-folder');
+    fs.mkdirSync(folder);
+
+    for (const [outFile, reason] of [
+      [notes, /not an online feature store gfr wrote/],
+      [folder, /it is a folder/],
+    ] as const) {
+      await expect(
+        materializeFeatureStore({ tablesDir, outFile, featureSettings: settings }),
+      ).rejects.toThrow(reason);
+    }
+
+    expect(fs.readFileSync(notes, 'utf8')).toBe('hello');
+    expect(fs.statSync(folder).isDirectory()).toBe(true);
+  });
+
   test('a file that is not a gfr store is refused with the reason', () => {
     const bogus = path.join(dir, 'bogus.sqlite');
     fs.writeFileSync(bogus, 'hello');

@@ -5,6 +5,7 @@ import {
   DuckSession,
   FeatureSettings,
   InputNotFoundError,
+  OutputNotReplaceableError,
   InvalidArgumentError,
   Logger,
   buildAggregateStates,
@@ -104,6 +105,7 @@ export async function materializeFeatureStore(
     const file = path.join(options.tablesDir, canonicalFileName(table));
     if (!fs.existsSync(file)) throw new InputNotFoundError(file);
   }
+  assertStoreReplaceable(options.outFile);
 
   const session = await DuckSession.open({ threads: options.threads });
   try {
@@ -358,4 +360,38 @@ async function copyTable(
       insert.run(values);
     }
   });
+}
+
+/**
+ * Refuses, before any work, to replace what is not an online feature store: a folder, or a
+ * file without the store's `meta.format`, may be the user's and would be lost.
+ */
+function assertStoreReplaceable(outFile: string): void {
+  if (!fs.existsSync(outFile)) return;
+  if (fs.statSync(outFile).isDirectory()) {
+    throw new OutputNotReplaceableError(
+      outFile,
+      'it is a folder; give --out a file path, such as a .sqlite file inside that folder',
+    );
+  }
+  let format: unknown;
+  try {
+    const existing = new Database(outFile, { readonly: true, fileMustExist: true });
+    try {
+      format = (
+        existing.prepare("SELECT value FROM meta WHERE key = 'format'").get() as
+          { value: string } | undefined
+      )?.value;
+    } finally {
+      existing.close();
+    }
+  } catch {
+    format = undefined;
+  }
+  if (format !== storeFormat) {
+    throw new OutputNotReplaceableError(
+      outFile,
+      'the file is not an online feature store gfr wrote; choose a new path or remove it first',
+    );
+  }
 }

@@ -114,6 +114,7 @@ export function analyzeExperiment(
           ? { absolute: result.sequentialAbsolute, relative: result.sequentialRelative }
           : null,
         p_value: result?.pValue ?? null,
+        relative_p_value: result?.relativePValue ?? null,
         significant:
           result !== null &&
           (result.sequentialAbsolute.lower > 0 || result.sequentialAbsolute.upper < 0),

@@ -61,7 +61,15 @@ export interface ArmComparison {
   relative: EstimateInterval | null;
   sequentialAbsolute: EstimateInterval;
   sequentialRelative: EstimateInterval | null;
+  /** Two-sided p-value of the z-test of no difference in means. */
   pValue: number;
+  /**
+   * Two-sided p-value of the relative lift's delta-method z-test: the test the relative
+   * intervals invert, so it is below alpha exactly when the relative interval excludes 0. It is
+   * larger than `pValue` when the lift is large (the control's variance weighs more), null
+   * without a relative lift.
+   */
+  relativePValue: number | null;
   /** CUPED's θ, or 0 without covariates. */
   theta: number;
   /** 1 − adjusted ÷ unadjusted variance of the difference (0 without CUPED). */
@@ -119,9 +127,16 @@ export function compareArms(
     control: controlEstimate,
     treatment: treatmentEstimate,
     absolute: interval(difference, z * Math.sqrt(differenceVariance)),
-    relative: hasLift ? interval(lift, z * Math.sqrt(liftVariance)) : null,
+    relative: hasLift ? relativeInterval(lift, z * Math.sqrt(liftVariance)) : null,
     sequentialAbsolute: interval(difference, sequential(differenceVariance)),
-    sequentialRelative: hasLift ? interval(lift, sequential(liftVariance)) : null,
+    sequentialRelative: hasLift ? relativeInterval(lift, sequential(liftVariance)) : null,
+    relativePValue: !hasLift
+      ? null
+      : liftVariance > 0
+        ? twoSidedPValue(lift / Math.sqrt(liftVariance))
+        : lift === 0
+          ? 1
+          : 0,
     pValue:
       differenceVariance > 0
         ? twoSidedPValue(difference / Math.sqrt(differenceVariance))
@@ -135,6 +150,14 @@ export function compareArms(
 
 function interval(estimate: number, halfWidth: number): EstimateInterval {
   return { estimate, lower: estimate - halfWidth, upper: estimate + halfWidth };
+}
+
+/**
+ * A lift's interval, its lower bound clipped at −100 %: metrics are never negative, so a lift
+ * below −100 % is impossible and clipping only removes values the truth cannot take.
+ */
+function relativeInterval(estimate: number, halfWidth: number): EstimateInterval {
+  return { estimate, lower: Math.max(-1, estimate - halfWidth), upper: estimate + halfWidth };
 }
 
 /** The arm's estimate and its variance after the CUPED adjustment with θ (θ = 0: none). */

@@ -60,7 +60,16 @@ export interface MetricComparison {
   sequential: { absolute: EstimateInterval; relative: EstimateInterval | null } | null;
   /** Two-sided p-value of the fixed-horizon z-test of no difference. */
   p_value: number | null;
-  /** Whether the always-valid interval of the absolute difference excludes 0. */
+  /**
+   * Two-sided p-value of the relative lift's delta-method z-test, the test the `relative`
+   * interval inverts (larger than `p_value` when the lift is large); null without a lift.
+   */
+  relative_p_value: number | null;
+  /**
+   * Whether the always-valid interval of the absolute difference excludes 0. The relative
+   * lift's always-valid interval may still include 0 when the lift is large: the delta method
+   * adds the control's variance, scaled by the lift, to the relative one.
+   */
   significant: boolean;
   /** Whether CUPED adjusted these estimates with pre-period data. */
   cuped: boolean;

@@ -54,6 +54,10 @@ describe('comparisons match the formulas computed by hand', () => {
     // lift = mₜ/m꜀ − 1; v = vₜ/m꜀² + mₜ²·v꜀/m꜀⁴
     expect(result.relative!.estimate).toBeCloseTo(0.5, 12);
     expect(result.relative!.upper - result.relative!.estimate).toBeCloseTo(1.533168922540431, 9);
+    // 0.5 − 1.533 is below −100 %, which no lift of non-negative metrics can reach: clipped.
+    expect(result.relative!.lower).toBe(-1);
+    // The test the relative interval inverts: 2·norm.sf(0.5 / √v), √v = 1.5332 ÷ z₀.₉₇₅.
+    expect(result.relativePValue).toBeCloseTo(0.5227011403824592, 9);
   });
 
   test('a ratio metric: the linearization gives the delta-method variance of Σa/Σb', () => {
