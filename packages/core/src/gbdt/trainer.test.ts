@@ -236,3 +236,23 @@ describe('trainGbdt input checks', () => {
     expect(sigmoidFloat32(model.predictMargin([2]))).toBe(model.predictProbability([2]));
   });
 });
+
+describe('a validation set of one row', () => {
+  it('gives one validation probability, the model’s own for that row', async () => {
+    const train = {
+      matrix: featureMatrixFromRows([[0], [1], [0], [1]], ['x']),
+      labels: Float32Array.from([0, 1, 0, 1]),
+    };
+    const validation = { matrix: featureMatrixFromRows([[1]], ['x']), labels: Float32Array.of(1) };
+
+    const result = await trainGbdt(train, {
+      parameters: { rounds: 3, maxDepth: 1, minChildWeight: 0, threads: 1 },
+      validation,
+    });
+
+    expect(result.validationProbabilities).toHaveLength(1);
+    expect(result.validationProbabilities![0]).toBe(
+      result.model.predictProbabilities(validation.matrix)[0],
+    );
+  });
+});

@@ -202,7 +202,11 @@ async function boost(
       bestIteration = round;
       bestLoss = losses.validation ?? bestLoss;
       if (hasValidation)
-        bestValidationMargins = Float32Array.from(views.validationMargins as Float32Array);
+        // The shared buffers are at least 8 bytes: one validation row has a second, unused entry.
+        bestValidationMargins = (views.validationMargins as Float32Array).slice(
+          0,
+          views.validationRows,
+        );
     }
     const progress: GbdtRoundProgress = {
       round,
