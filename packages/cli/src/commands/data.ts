@@ -110,7 +110,7 @@ export function simulateCommand(): Command {
         printResult(
           options,
           report,
-          () => `tables: ${path.resolve(flags.out)}\n${JSON.stringify(report.summary, null, 2)}`,
+          () => `tables: ${path.resolve(flags.out)}\n${formatSimulationSummary(report.summary)}`,
         );
       },
     );
@@ -149,4 +149,20 @@ export function featuresCommand(): Command {
         ].join('\n'),
       );
     });
+}
+
+/** The simulated log in a few lines: volumes, rates, and CTR per candidate channel. */
+function formatSimulationSummary(summary: simulator.SimulationSummary): string {
+  const percent = (value: number) => `${(100 * value).toFixed(2)} %`;
+  const channels = Object.entries(summary.ctrByChannel)
+    .map(([channel, rate]) => `${channel} ${percent(rate.ctr)} of ${rate.impressions}`)
+    .join(', ');
+  return [
+    `${summary.requests} requests from ${summary.activeUsers} users, ` +
+      `${summary.impressions} impressions of ${summary.itemsShown} items`,
+    `${summary.clicks} clicks (CTR ${percent(summary.ctr)}), ${summary.carts} carts, ` +
+      `${summary.purchases} purchases (CVR ${percent(summary.cvr)} of clicks)`,
+    `CTR by channel: ${channels}`,
+    '(--json prints every figure, by position and acquisition channel too)',
+  ].join('\n');
 }
