@@ -152,3 +152,30 @@ test('withOutputLock releases the lock when the work fails', async () => {
 
   expect(fs.existsSync(outputLockFile(output))).toBe(false);
 });
+
+test.each(['SIGINT', 'SIGTERM'] as const)(
+  'a holder stopped by %s removes its lock and still ends by the signal',
+  async (signal) => {
+    const output = path.join(scratch(), 'out');
+    const compiled = path.join(__dirname, '..', '..', 'dist', 'io', 'output-lock.js');
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(compiled)}).acquireOutputLock(${JSON.stringify(output)}, 'test');` +
+          "process.stdout.write('locked\\n'); setTimeout(() => {}, 60000);",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    expect(fs.existsSync(outputLockFile(output))).toBe(true);
+
+    holder.kill(signal);
+    const ended = await new Promise<NodeJS.Signals | null>((resolve) =>
+      holder.once('exit', (_code, endedBy) => resolve(endedBy)),
+    );
+
+    expect(ended).toBe(signal);
+    expect(fs.existsSync(outputLockFile(output))).toBe(false);
+  },
+);

@@ -120,17 +120,29 @@ function tryCreate(lockFile: string, holder: LockHolder): boolean {
   }
 }
 
+/** Signals after which a lock is removed before the process ends (Ctrl-C, `kill`). */
+const releasingSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
 function heldLock(output: string, lockFile: string, recovered: string[]): OutputLock {
   let held = true;
   const release = () => {
     if (!held) return;
     held = false;
     process.removeListener('exit', release);
+    for (const signal of releasingSignals) process.removeListener(signal, onSignal);
     // Only our own lock is removed: a lock broken as stale by mistake may belong to another.
     const current = readHolder(lockFile);
     if (current !== 'missing' && current?.pid === process.pid) fs.rmSync(lockFile, { force: true });
   };
+  // A signal's default action ends the process without 'exit' listeners: remove the lock, then
+  // raise the signal again so that the process ends as it would have, unless someone else
+  // (a server's graceful shutdown, say) listens for it too.
+  const onSignal = (signal: NodeJS.Signals) => {
+    release();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
   process.on('exit', release);
+  for (const signal of releasingSignals) process.on(signal, onSignal);
   return { output, lockFile, recovered, release };
 }
 
