@@ -158,6 +158,17 @@ describeCli('gfr errors', () => {
     expect(run.stderr).toContain("argument 'bogus' is invalid. Allowed choices are simulator");
   });
 
+  test('with --json a usage error is one JSON object on stderr, still exit code 2', () => {
+    const run = gfr(['--json', 'quickstart', '--source', 'bogus']);
+    expect(run.status).toBe(2);
+    expect(JSON.parse(run.stderr)).toEqual({
+      error: {
+        code: 'commander.invalidArgument',
+        message: expect.stringContaining("argument 'bogus' is invalid"),
+      },
+    });
+  });
+
   test('--version prints the version and exits 0', () => {
     const run = gfr(['--version']);
     expect(run.status).toBe(0);

@@ -16,8 +16,11 @@ import { quickstartCommand } from './commands/quickstart';
 import { reportCommand } from './commands/report';
 import { GlobalOptions, exitCodes, reportFailure } from './output';
 
-/** Builds the `gfr` program with its global options and subcommands. */
-export function buildProgram(): Command {
+/**
+ * Builds the `gfr` program with its global options and subcommands. With `quietUsageErrors`
+ * commander prints nothing of its own for a usage error (the caller reports it, as JSON).
+ */
+export function buildProgram(quietUsageErrors = false): Command {
   const program = new Command('gfr')
     .description('gfr — learn, evaluate and serve a pCTR × pCVR feed ranker')
     .option('--json', 'print one JSON document on stdout')
@@ -45,6 +48,12 @@ export function buildProgram(): Command {
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run gfr --help for usage)'));
   }
+  if (quietUsageErrors) {
+    for (const command of [program, ...program.commands]) {
+      command.configureOutput({ outputError: () => undefined });
+      command.showHelpAfterError(false);
+    }
+  }
   return program;
 }
 
@@ -56,16 +65,23 @@ function version(): string {
 
 /** Runs gfr with `argv` (as in process.argv) and resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // --json promises one JSON document, usage errors included; commander's text is withheld.
+  const json = argv.slice(2).includes('--json');
+  const program = buildProgram(json);
   try {
     await program.parseAsync(argv);
     // A command that finished with a verdict (gfr drift) sets the exit code itself.
     return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok;
   } catch (error) {
-    // Commander has already printed its own message for usage errors, help and --version.
+    // Commander has printed its own message for usage errors (unless --json), help and --version.
     if (error instanceof CommanderError) {
       const finished = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-      return finished.includes(error.code) ? exitCodes.ok : exitCodes.usage;
+      if (finished.includes(error.code)) return exitCodes.ok;
+      if (json) {
+        const message = error.message.replace(/^error: /, '');
+        process.stderr.write(JSON.stringify({ error: { code: error.code, message } }) + '\n');
+      }
+      return exitCodes.usage;
     }
     return reportFailure(error, program.opts<GlobalOptions>());
   }
