@@ -67,6 +67,13 @@ export function ingestCommand(): Command {
               ...report.badRows
                 .slice(0, 5)
                 .map((bad) => `  ${bad.file}:${bad.line}: ${bad.reason}`),
+              ...(report.badRowCount > 5
+                ? [
+                    `  … and ${report.badRowCount - 5} more; ` +
+                      `${path.join(report.outDir, 'ingest-report.json')} lists the first ` +
+                      `${report.badRows.length}`,
+                  ]
+                : []),
               ...report.notes.map((note) => `note: ${note}`),
             ].join('\n'),
           );

@@ -30,7 +30,7 @@ export class TooManyBadRowsError extends GfrError {
       'INGEST_TOO_MANY_BAD_ROWS',
       `too many bad rows in ${file}: ${badRowCount} of ${rowsRead} rows ` +
         `(${formatPercent(share)}) could not be read, above the limit of ${formatPercent(limit)} ` +
-        `(maxBadRowShare ${limit}); no tables were written. First bad rows:\n${examples}`,
+        `(--max-bad-share ${limit} raises it); no tables were written. First bad rows:\n${examples}`,
     );
   }
 

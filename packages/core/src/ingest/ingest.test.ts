@@ -35,7 +35,7 @@ test('too many bad rows fail the ingest with the file, share, limit and first ba
     expect(error.share).toBeCloseTo(2 / 100);
     expect(error.message).toBe(
       `too many bad rows in ${input}: 2 of 100 rows (2.00 %) could not be read, above the ` +
-        'limit of 1.00 % (maxBadRowShare 0.01); no tables were written. First bad rows:\n' +
+        'limit of 1.00 % (--max-bad-share 0.01 raises it); no tables were written. First bad rows:\n' +
         '  line 11: wrong number of fields: expected 5, found 4: "1,2,3,pv"\n' +
         "  line 21: unknown behavior_type 'swipe' (expected pv, cart, fav or buy): " +
         '"1,2,3,swipe,1511544070"',
