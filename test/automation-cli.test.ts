@@ -66,7 +66,7 @@ describeCli('gfr deploy --gate', () => {
 });
 
 describeCli('gfr retrain', () => {
-  test('trains on the latest windows of the tables and names the run as the handler would', () => {
+  test('trains on the latest windows of the tables, names the run as the handler would and writes its page', () => {
     const out = temporary('retrain');
     const tables = path.join(out, 'tables');
     expect(
@@ -113,6 +113,8 @@ describeCli('gfr retrain', () => {
       Date.parse(result.window.trainStart),
     );
     expect(fs.existsSync(path.join(out, 'run', 'model.tar.gz'))).toBe(true);
+    expect(result.report_page).toBe(path.join(out, 'run', 'report.html'));
+    expect(fs.readFileSync(result.report_page, 'utf8')).toContain('ROC');
   });
 });
 

@@ -16,6 +16,7 @@ import {
 
 import { GlobalOptions, commandLogger, printResult, whileHoldingOutput } from '../output';
 import { createProgress } from '../progress';
+import { writeReportPage } from '../reports';
 import { formatReportSummary } from '../summaries';
 import { parsePositiveInteger, requireInput } from './options';
 
@@ -98,8 +99,8 @@ export function retrainCommand(): Command {
         const prepared = await progress.step('build training sets', () =>
           prepareTrainingSets(workDir, windowPreparationSettings(window), logger),
         );
-        const trained = await whileHoldingOutput(outDir, 'retrain', () =>
-          trainRanker(prepared, outDir, {
+        const trained = await whileHoldingOutput(outDir, 'retrain', async () => {
+          const result = await trainRanker(prepared, outDir, {
             parameters: flags.rounds === undefined ? {} : { rounds: flags.rounds },
             logger,
             onRound: progress.onRound,
@@ -110,16 +111,21 @@ export function retrainCommand(): Command {
               window,
               events: cut.events,
             },
-          }),
-        );
+          });
+          return { ...result, page: await writeReportPage(result.reportPath) };
+        });
         progress.stop();
-        printResult(options, { job_name: jobName, window, report: trained.report }, () =>
-          [
-            `run ${jobName}: train from ${window.trainStart}, validation from ${window.validationStart}, ` +
-              `test ${window.testStart} to ${window.testEnd} (${cut.events} events)`,
-            formatReportSummary(trained.report),
-            `report: ${trained.reportPath}`,
-          ].join('\n'),
+        printResult(
+          options,
+          { job_name: jobName, window, report: trained.report, report_page: trained.page },
+          () =>
+            [
+              `run ${jobName}: train from ${window.trainStart}, validation from ${window.validationStart}, ` +
+                `test ${window.testStart} to ${window.testEnd} (${cut.events} events)`,
+              formatReportSummary(trained.report),
+              `report: ${trained.reportPath}`,
+              `report page: ${trained.page}`,
+            ].join('\n'),
         );
       } finally {
         progress.stop();
