@@ -55,3 +55,28 @@ test('a window smaller than the minimum judges nothing and raises nothing', () =
   expect(report.features.every((feature) => !feature.judged && !feature.drifted)).toBe(true);
   expect(report.drifted_features).toEqual([]);
 });
+
+test('a user’s features count one observation per request, an item’s one per candidate', () => {
+  const invocations = [1, 2, 3, 4, 5].map((seed) => ({
+    requestText: JSON.stringify(
+      syntheticInvocationRequest({ candidates: 100, seed, now: 1_710_000_000 }),
+    ),
+    inferenceTime: '2024-03-09T16:00:00Z',
+  }));
+
+  const report = checkFeatureDrift(artifact, invocations, {
+    psi: 0.2,
+    jensenShannon: 0.1,
+    minimumRows: 200,
+  });
+  const feature = (name: string) => report.features.find((entry) => entry.feature === name)!;
+
+  // 500 rows, but five users: a user's decayed clicks are five observations, too few to judge.
+  expect(feature('user_clicks_decayed')).toMatchObject({
+    rows: 500,
+    sample_size: 5,
+    judged: false,
+    drifted: false,
+  });
+  expect(feature('log_price')).toMatchObject({ rows: 500, sample_size: 500, judged: true });
+});

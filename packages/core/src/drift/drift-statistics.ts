@@ -51,7 +51,11 @@ export interface DriftThresholds {
   psi: number;
   /** Jensen–Shannon distance at or above which a feature drifted (default 0.1). */
   jensenShannon: number;
-  /** Fewest current rows to judge at all (default 200): a handful of requests never alarms. */
+  /**
+   * Fewest independent current observations to judge at all (default 200): rows, or requests
+   * for a feature that is the same for every candidate of a request (see
+   * {@link FeatureDrift.sample_size}), so a handful of requests never alarms.
+   */
   minimumRows: number;
 }
 
@@ -66,13 +70,19 @@ export const defaultDriftThresholds: DriftThresholds = {
 export interface FeatureDrift {
   feature: string;
   rows: number;
+  /**
+   * Independent observations behind the current distribution, judged against `minimumRows`:
+   * the rows, or fewer when rows repeat one value (a user's features repeat over the
+   * candidates of one request, so there they are the requests).
+   */
+  sample_size: number;
   psi: number;
   jensen_shannon: number;
   missing_share_reference: number;
   missing_share_current: number;
   /** True when either distance crossed its threshold on enough rows. */
   drifted: boolean;
-  /** False when there were fewer rows than `minimumRows`: the distances are then only shown. */
+  /** False when the sample size is below `minimumRows`: the distances are then only shown. */
   judged: boolean;
   /** Shares per bin of the training rows and of the current rows, the missing bin last. */
   distribution: { bins: string[]; reference: number[]; current: number[] };
@@ -81,12 +91,14 @@ export interface FeatureDrift {
 /**
  * Compares current values of one feature (NaN = missing) with its training distribution. The
  * bins are the artifact's (training deciles, or one per category code) plus one for missing
- * values, so a feature that suddenly goes missing drifts too.
+ * values, so a feature that suddenly goes missing drifts too. `sampleSize` is the number of
+ * independent observations among the values (default: every value is one).
  */
 export function featureDrift(
   reference: FeatureDistribution,
   currentValues: ArrayLike<number>,
   thresholds: DriftThresholds = defaultDriftThresholds,
+  sampleSize: number = currentValues.length,
 ): FeatureDrift {
   const present: number[] = [];
   for (let row = 0; row < currentValues.length; row++) {
@@ -104,11 +116,12 @@ export function featureDrift(
   const actual = withMissing(binShares(present, reference.edges, reference.kind), currentMissing);
   const psi = populationStabilityIndex(expected, actual);
   const jensenShannon = jensenShannonDistance(expected, actual);
-  const judged = rows >= thresholds.minimumRows;
+  const judged = sampleSize >= thresholds.minimumRows;
 
   return {
     feature: reference.name,
     rows,
+    sample_size: sampleSize,
     psi,
     jensen_shannon: jensenShannon,
     missing_share_reference: reference.missingShare,

@@ -52,8 +52,12 @@ export function checkFeatureDrift(
   const width = featureNames.length;
   const columns = featureNames.map(() => [] as number[]);
   const row = new Float32Array(width);
+  const firstRow = new Float32Array(width);
+  // 1 where a feature took two values within one request: its observations are candidates.
+  const variesWithinRequest = new Uint8Array(width);
   const input = newFeatureInput();
   let requests = 0;
+  let requestsWithCandidates = 0;
   let unreadable = 0;
 
   for (const invocation of invocations) {
@@ -67,15 +71,26 @@ export function checkFeatureDrift(
     requests++;
     const time = request.time ?? Date.parse(invocation.inferenceTime) / 1000;
     const purchased = new Set(request.user.purchased_items);
+    let scored = 0;
     for (const candidate of request.candidates) {
       if (purchased.has(candidate.item_id)) continue;
       vectorize(fillFeatureInputFromRequest(input, request, candidate, time), row);
-      for (let column = 0; column < width; column++) columns[column].push(row[column]);
+      if (scored === 0) firstRow.set(row);
+      for (let column = 0; column < width; column++) {
+        columns[column].push(row[column]);
+        if (!Object.is(row[column], firstRow[column])) variesWithinRequest[column] = 1;
+      }
+      scored++;
     }
+    if (scored > 0) requestsWithCandidates++;
   }
 
   const features = artifact.featureDistributions.map((reference, column) => {
-    const drift = featureDrift(reference, columns[column], thresholds);
+    // A user's features repeat over a request's candidates: one observation per request.
+    const sampleSize = variesWithinRequest[column]
+      ? columns[column].length
+      : requestsWithCandidates;
+    const drift = featureDrift(reference, columns[column], thresholds, sampleSize);
     return servingConstantFeatures.includes(reference.name)
       ? { ...drift, judged: false, drifted: false }
       : drift;
