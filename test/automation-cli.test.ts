@@ -52,6 +52,7 @@ describeCli('gfr deploy --gate', () => {
     expect(worse.status).toBe(4);
     expect(worse.stdout).toContain('FAIL  ctr: AUC 0.7000 vs champion 0.7500 (-0.0500');
     expect(worse.stdout).toContain('FAIL  ctr: log loss 0.3300 vs champion 0.3000 (+10.00 %');
+    expect(worse.stdout).toContain('each model was measured on its own test days');
   });
 
   test('--json prints the decision; without --gate the command refuses', () => {

@@ -113,7 +113,12 @@ export function deployCommand(): Command {
       printResult(
         options,
         { candidate: candidate.source, champion: champion?.source ?? null, ...decision },
-        () => formatDecision(decision, candidate, champion),
+        () =>
+          formatDecision(decision, candidate, champion) +
+          (champion && !features
+            ? '\nnote: each model was measured on its own test days; pass --features DIR to ' +
+              'score both on the same ones'
+            : ''),
       );
       if (!decision.accepted) process.exitCode = gateRejectedExitCode;
     });
