@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import * as path from 'node:path';
-import { Logger } from '@gfr/core';
-import { serveStopSignal, serveWithWorkers } from '@gfr/inference-image';
+import { Logger, loadArtifact } from '@gfr/core';
+import { ModelNotReadyError, serveStopSignal, serveWithWorkers } from '@gfr/inference-image';
 
 import { GlobalOptions } from '../output';
 import { parsePositiveInteger, requireModel } from './options';
@@ -40,6 +40,13 @@ export function serveCommand(): Command {
         const options = command.optsWithGlobals<GlobalOptions>();
         const level = options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
         const modelDir = requireModel(flags.model);
+        // Read once before listening: a folder that is no artifact fails here, with its reason,
+        // instead of after "serving … on …" was printed.
+        await loadArtifact(modelDir).catch((error: unknown) => {
+          throw new ModelNotReadyError(`cannot serve ${modelDir}: ${(error as Error).message}`, {
+            cause: error,
+          });
+        });
         const stop = serveStopSignal();
         try {
           await serveWithWorkers({
