@@ -16,7 +16,8 @@ const metricLabels: Record<experiment.ExperimentMetric, string> = {
 export function formatExperimentReport(report: experiment.ExperimentReport): string {
   const confidence = `${Math.round((1 - report.alpha) * 100)} %`;
   const lines = [
-    `experiment ${report.experiment}: ${report.period.days} days from ${report.period.start ?? '—'}, ` +
+    `experiment ${report.experiment}: ${report.period.days} days of exposures and outcomes from ` +
+      `${report.period.start ?? '—'}, ` +
       `control ${report.control}, attribution window ${report.attribution_window_hours} h`,
     '',
     [
