@@ -52,7 +52,8 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
     page.banner(
       `Sample ratio as configured (p = ${formatNumber(srm.p_value)}); ` +
         `${report.comparisons.filter((comparison) => comparison.significant).length} of ` +
-        `${report.comparisons.length} comparisons significant by the always-valid interval`,
+        `${report.comparisons.length} comparisons significant by the always-valid interval ` +
+        'of the difference',
       'good',
     );
   }
@@ -94,7 +95,7 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
       'relative lift',
       `${confidence} interval`,
       'always-valid interval',
-      'p-value',
+      'p-value of the lift',
       'significant',
     ],
     report.comparisons.map((comparison) => [
@@ -105,7 +106,7 @@ export function experimentPage(report: ExperimentReportInput): ReportPage {
       comparison.relative ? percent(comparison.relative.estimate) : null,
       comparison.relative ? range(comparison.relative) : null,
       comparison.sequential?.relative ? range(comparison.sequential.relative) : null,
-      formatNumber(comparison.p_value),
+      formatNumber(comparison.relative_p_value ?? null),
       comparison.significant ? 'yes' : 'no',
     ]),
     new Set(

@@ -185,6 +185,8 @@ export const experimentReportSchema = z.looseObject({
       relative: interval.nullable(),
       sequential: z.looseObject({ absolute: interval, relative: interval.nullable() }).nullable(),
       p_value: z.number().nullable(),
+      // Absent from reports written before it was added.
+      relative_p_value: z.number().nullable().optional(),
       significant: z.boolean(),
     }),
   ),
