@@ -69,8 +69,9 @@ export function driftPage(report: DriftReportInput): ReportPage {
     );
   } else if (judged.length === 0) {
     page.banner(
-      `Too few candidates to judge (${report.candidates}; at least ` +
-        `${report.thresholds.minimumRows} needed): distances are shown, no verdict is given`,
+      `Too few observations to judge any feature (${report.candidates} candidates from ` +
+        `${report.requests} requests; at least ${report.thresholds.minimumRows} needed): ` +
+        'distances are shown, no verdict is given',
       'neutral',
     );
   } else {
@@ -86,7 +87,7 @@ export function driftPage(report: DriftReportInput): ReportPage {
       'malformed lines',
       'PSI threshold',
       'JS threshold',
-      'fewest rows',
+      'fewest observations',
     ],
     [
       [
@@ -158,10 +159,20 @@ export function driftPage(report: DriftReportInput): ReportPage {
     report.features.flatMap((feature, index) => (feature.drifted ? [index] : [])),
   );
   page.table(
-    ['feature', 'rows', 'PSI', 'JS distance', 'missing (training)', 'missing (now)', 'verdict'],
+    [
+      'feature',
+      'rows',
+      'observations',
+      'PSI',
+      'JS distance',
+      'missing (training)',
+      'missing (now)',
+      'verdict',
+    ],
     report.features.map((feature) => [
       feature.feature,
       feature.rows,
+      feature.sample_size ?? feature.rows,
       formatNumber(feature.psi),
       formatNumber(feature.jensen_shannon),
       formatPercent(feature.missing_share_reference),

@@ -120,6 +120,8 @@ export const evaluationReportSchema = z.looseObject({
 const featureDrift = z.looseObject({
   feature: z.string(),
   rows: z.number(),
+  // Absent from reports written before it was added: every row counted then.
+  sample_size: z.number().optional(),
   psi: z.number(),
   jensen_shannon: z.number(),
   missing_share_reference: z.number(),
