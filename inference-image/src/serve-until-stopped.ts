@@ -55,7 +55,12 @@ export async function serveUntilStopped(options: ServeUntilStoppedOptions): Prom
   const timeoutMs = options.shutdownTimeoutMs ?? 25_000;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new ServerShutdownTimeoutError(timeoutMs)), timeoutMs);
+    timer = setTimeout(() => {
+      // Cut the connections still open (a stalled client, say) so the process can end before
+      // SageMaker's SIGKILL; their requests are lost either way.
+      server.app.server.closeAllConnections();
+      reject(new ServerShutdownTimeoutError(timeoutMs));
+    }, timeoutMs);
   });
   try {
     await Promise.race([server.close(), deadline]);

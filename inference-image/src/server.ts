@@ -54,6 +54,12 @@ export interface RankerServerOptions {
    * @default GFR_QUEUE_DEADLINE_MS, else {@link defaultQueueDeadlineMs}
    */
   queueDeadlineMs?: number;
+  /**
+   * Longest a client may take to send one request, headers and body, in ms; a slower one gets
+   * 408 and its connection closed, so that stalled clients cannot hold the in-flight slots.
+   * @default GFR_REQUEST_TIMEOUT_MS, else {@link defaultRequestTimeoutMs}
+   */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -65,6 +71,13 @@ export const defaultMaxInFlight = 32;
 
 /** Default queue deadline in ms: a request waiting longer is answered 503 unscored. */
 export const defaultQueueDeadlineMs = 1_000;
+
+/**
+ * Default time to receive a whole request, in ms. SageMaker's front end sends the body at once,
+ * and 6 MiB arrive in milliseconds on its network; ten seconds is ample for that and short
+ * against a caller's 60 s invocation timeout.
+ */
+export const defaultRequestTimeoutMs = 10_000;
 
 /** Seconds a shed caller is told to wait (`Retry-After`). */
 export const retryAfterSeconds = 1;
@@ -120,8 +133,16 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
       process.env.GFR_QUEUE_DEADLINE_MS,
       defaultQueueDeadlineMs,
     );
+  const requestTimeoutMs =
+    options.requestTimeoutMs ??
+    readPositiveInteger(
+      'GFR_REQUEST_TIMEOUT_MS',
+      process.env.GFR_REQUEST_TIMEOUT_MS,
+      defaultRequestTimeoutMs,
+    );
   checkPositiveInteger('maxInFlight', maxInFlight);
   checkPositiveInteger('queueDeadlineMs', queueDeadlineMs);
+  checkPositiveInteger('requestTimeoutMs', requestTimeoutMs);
 
   let state: ModelState = 'loading';
   let closing = false;
@@ -145,7 +166,20 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
   // Callers may never await `ready`; its failure is logged and shows in /ping.
   ready.catch(() => undefined);
 
-  const app = Fastify({ logger: false, bodyLimit: maximumBodyBytes, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: maximumBodyBytes,
+    // Requests that arrive while closing are answered below, in this server's error shape.
+    return503OnClosing: false,
+    requestTimeout: requestTimeoutMs,
+    // Node checks request timeouts every connectionsCheckingInterval (30 s by default), which
+    // would let a stalled client hold its slot three times longer than the timeout says.
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs),
+    },
+  });
   const errorCodes = new WeakMap<FastifyRequest, string>();
   const fail = (request: FastifyRequest, reply: FastifyReply, status: number, body: ErrorBody) => {
     errorCodes.set(request, body.error.code);
@@ -167,6 +201,15 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
   // the response closes, answered or abandoned. /ping is never shed (SageMaker's health check).
   let inFlight = 0;
   app.addHook('onRequest', async (request, reply) => {
+    if (closing) {
+      reply.header('retry-after', String(retryAfterSeconds));
+      return fail(request, reply, 503, {
+        error: {
+          code: 'SHUTTING_DOWN',
+          message: `this server is stopping; retry after ${retryAfterSeconds} s`,
+        },
+      });
+    }
     if (request.method !== 'POST' || request.routeOptions.url !== '/invocations') return;
     if (inFlight >= maxInFlight) {
       reply.header('retry-after', String(retryAfterSeconds));
@@ -186,8 +229,15 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
     });
   });
 
+  // The queue deadline counts from the body's arrival: a slow upload is the client's time, and
+  // refusing it would only make the client send it again.
+  const bodyReceivedAt = new WeakMap<FastifyRequest, number>();
+  app.addHook('preValidation', async (request, reply) => {
+    bodyReceivedAt.set(request, reply.elapsedTime);
+  });
+
   app.post('/invocations', async (request, reply) => {
-    const waitedMs = reply.elapsedTime;
+    const waitedMs = reply.elapsedTime - (bodyReceivedAt.get(request) ?? 0);
     if (waitedMs > queueDeadlineMs) {
       reply.header('retry-after', String(retryAfterSeconds));
       return fail(request, reply, 503, {
