@@ -37,6 +37,10 @@ test('captured requests are rebuilt into model inputs, unreadable ones counted, 
 
   expect(report.requests).toBe(3);
   expect(report.unreadable_requests).toBe(2);
+  expect(report.unreadable_examples).toEqual([
+    { file: null, line: null, reason: expect.stringMatching(/JSON/) },
+    { file: null, line: null, reason: expect.stringMatching(/schema_version/) },
+  ]);
   expect(report.candidates).toBe(300);
   expect(report.features.map((feature) => feature.feature)).toEqual(
     artifact.manifest.feature_names,

@@ -120,6 +120,21 @@ describeCli('gfr quickstart on a small simulated marketplace', () => {
     }
   });
 
+  test('a capture of no readable request fails naming the first bad line', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-bad-capture-'));
+    const file = path.join(folder, 'part.jsonl');
+    fs.writeFileSync(file, 'not json\n{"captureData": 1}\n');
+    try {
+      const run = gfr(['drift', '--model', path.join(out, 'model'), '--capture', folder]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('no readable request in the 1 capture files');
+      expect(run.stderr).toContain('2 malformed lines');
+      expect(run.stderr).toContain(`the first bad line is ${file}:1:`);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   test('a system error on an output path says what to do', () => {
     const file = path.join(out, 'report.json');
     const run = gfr(['simulate', '--out', path.join(file, 'tables'), '--users', '20']);

@@ -94,10 +94,29 @@ export function driftCommand(): Command {
         },
         outcomes,
       );
+      if (report.requests === 0) {
+        const first = captured.malformed[0] ?? report.unreadable_examples[0];
+        throw new InputNotFoundError(
+          path.resolve(flags.capture),
+          `no readable request in the ${captured.files.length} capture files of ` +
+            `${flags.capture} (${captured.malformedLines} malformed lines, ` +
+            `${report.unreadable_requests} requests that are not gfr invocations)` +
+            (first ? `; the first bad line is ${first.file}:${first.line}: ${first.reason}` : '') +
+            ' — nothing to judge; point --capture at what `gfr serve --capture DIR` wrote',
+        );
+      }
       const page = flags.report ? await writeDriftReport(flags.report, report) : null;
       printResult(options, page ? { ...report, report_page: page } : report, () =>
         [
           formatDriftReport(report),
+          ...report.malformed_examples
+            .slice(0, 5)
+            .map((bad) => `malformed line ${bad.file}:${bad.line}: ${bad.reason}`),
+          ...report.unreadable_examples
+            .slice(0, 5)
+            .map(
+              (bad) => `unreadable request ${bad.file ?? '?'}:${bad.line ?? '?'}: ${bad.reason}`,
+            ),
           ...(flags.outcomes && report.prior.heads.every((head) => head.observed_items === 0)
             ? [
                 `no served item matched a click or purchase in ${flags.outcomes}: outcomes join ` +

@@ -53,7 +53,15 @@ export function checkCaptureDrift(
   outcomes: ServedOutcomes | null = null,
 ): CaptureDriftReport {
   const requests = captured.records.flatMap((record) =>
-    record.input ? [{ requestText: record.input.text, inferenceTime: record.inferenceTime }] : [],
+    record.input
+      ? [
+          {
+            requestText: record.input.text,
+            inferenceTime: record.inferenceTime,
+            location: { file: record.file, line: record.line },
+          },
+        ]
+      : [],
   );
   const features = checkFeatureDrift(artifact, requests, settings.features);
 

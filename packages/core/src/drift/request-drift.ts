@@ -22,7 +22,20 @@ export interface CapturedInvocation {
   requestText: string;
   /** ISO time of the invocation: the ranking time of requests that name none. */
   inferenceTime: string;
+  /** Where the invocation was recorded, to name it when its request cannot be read. */
+  location?: { file: string; line: number };
 }
+
+/** A captured request that is not a valid invocation, where it is and why. */
+export interface UnreadableRequest {
+  /** The capture file, or null when the invocation came without a location. */
+  file: string | null;
+  line: number | null;
+  reason: string;
+}
+
+/** How many unreadable requests a {@link FeatureDriftReport} describes one by one. */
+export const maximumReportedUnreadableRequests = 10;
 
 /** Feature drift of a window of served requests against a model's training data. */
 export interface FeatureDriftReport {
@@ -32,6 +45,8 @@ export interface FeatureDriftReport {
   candidates: number;
   /** Captured requests that were not valid version-1 requests; counted, never fatal. */
   unreadable_requests: number;
+  /** The first {@link maximumReportedUnreadableRequests} of them, with where and why. */
+  unreadable_examples: UnreadableRequest[];
   thresholds: DriftThresholds;
   features: FeatureDrift[];
   /** Names of the features that drifted, most drifted (by PSI) first. */
@@ -59,13 +74,21 @@ export function checkFeatureDrift(
   let requests = 0;
   let requestsWithCandidates = 0;
   let unreadable = 0;
+  const unreadableExamples: UnreadableRequest[] = [];
 
   for (const invocation of invocations) {
     let request;
     try {
       request = parseInvocationRequest(JSON.parse(invocation.requestText));
-    } catch {
+    } catch (error) {
       unreadable++;
+      if (unreadableExamples.length < maximumReportedUnreadableRequests) {
+        unreadableExamples.push({
+          file: invocation.location?.file ?? null,
+          line: invocation.location?.line ?? null,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
       continue;
     }
     requests++;
@@ -100,6 +123,7 @@ export function checkFeatureDrift(
     requests,
     candidates: columns[0].length,
     unreadable_requests: unreadable,
+    unreadable_examples: unreadableExamples,
     thresholds,
     features,
     drifted_features: features
