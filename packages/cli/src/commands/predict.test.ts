@@ -143,16 +143,22 @@ it('names every bad cell by line and column, and scores nothing', async () => {
   badValue[2] = 'abc';
   const infinite = [...good];
   infinite[5] = 'Infinity';
+  const hexadecimal = [...good];
+  hexadecimal[0] = '0x1A';
   fs.writeFileSync(
     input,
-    [featureNames.join(','), good, badValue, good.slice(1), infinite].map(String).join('\n'),
+    [featureNames.join(','), good, badValue, good.slice(1), infinite, hexadecimal]
+      .map(String)
+      .join('\n'),
   );
   const model = path.join(FIXTURES, `${SHAPE}.ubj`);
 
   await expect(predict(['predict', '--model', model, '--input', input])).rejects.toThrow(
     new RegExp(
-      `bad\\.csv: 3 bad cells: line 3, column 3 \\(user_purchases\\): 'abc' is not a finite ` +
-        `number; line 4: 11 cells, the header has 12; line 5, column 6 \\(user_category_clicks\\)`,
+      `bad\\.csv: 4 bad cells: line 3, column 3 \\(user_purchases\\): 'abc' is not a finite ` +
+        `decimal number; line 4: 11 cells, the header has 12; line 5, column 6 ` +
+        `\\(user_category_clicks\\): 'Infinity' is not a finite decimal number; line 6, column 1 ` +
+        `\\([a-z_]+\\): '0x1A'`,
     ),
   );
 });

@@ -7,6 +7,9 @@ import { InvalidArgumentError, loadArtifact, manifestFileName, gbdt } from '@gfr
 import { GlobalOptions, printResult } from '../output';
 import { requireInput } from './options';
 
+/** A decimal number as CSV writers print it: sign, digits, optional fraction and exponent. */
+const decimalNumberPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** Bad rows listed in the error before the rest are only counted. */
 const MAX_LISTED_BAD_CELLS = 20;
 
@@ -186,11 +189,13 @@ export function readInputRows(file: string, model: gbdt.TreeEnsemble): InputRows
     const row = new Float64Array(model.numFeature);
     cells.forEach((cell, column) => {
       const trimmed = cell.trim();
-      const value = trimmed === '' ? NaN : Number(trimmed);
-      if (trimmed !== '' && !Number.isFinite(value)) {
+      // Number() also reads 0x1A, 0b11 and 0o7; a CSV cell is a decimal number or nothing.
+      const decimal = decimalNumberPattern.test(trimmed);
+      const value = trimmed === '' ? NaN : decimal ? Number(trimmed) : NaN;
+      if (trimmed !== '' && !(decimal && Number.isFinite(value))) {
         report(
           `line ${lineNumber}, column ${column + 1} (${columns[column].header}): ` +
-            `'${cell}' is not a finite number`,
+            `'${cell}' is not a finite decimal number`,
         );
       }
       row[columns[column].feature] = value;
