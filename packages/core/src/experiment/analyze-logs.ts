@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { analyzeExperiment } from './analysis';
 import { ExperimentDefinition, ResolvedExperiment, resolveExperiment } from './assignment';
 import { joinExperiment } from './attribution';
-import { ExperimentLogError } from './errors';
+import { ExperimentLogError, InsufficientExperimentDataError } from './errors';
 import { definitionFileName, readExposures, readOutcomes } from './experiment-log';
 import { readPrePeriod } from './pre-period';
 import { ExperimentReport, MalformedLine } from './report';
@@ -43,16 +43,41 @@ export function analyzeExperimentLogs(options: ExperimentLogAnalysisOptions): Ex
   const outcomes = readOutcomes(options.outcomes);
   const malformed: MalformedLine[] = [...exposures.malformed, ...outcomes.malformed];
 
-  const names = new Set(exposures.records.map((record) => record.experiment));
-  const name = experiment?.name ?? (names.size === 1 ? [...names][0] : 'experiment');
+  const counts = new Map<string, number>();
+  for (const record of exposures.records) {
+    counts.set(record.experiment, (counts.get(record.experiment) ?? 0) + 1);
+  }
+  // Without a definition the most frequent experiment is analysed; the others are set aside.
+  const mostFrequent = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  const name = experiment?.name ?? mostFrequent?.[0] ?? 'experiment';
   const kept = exposures.records.filter((record) => record.experiment === name);
   if (kept.length < exposures.records.length) {
+    const others = [...counts]
+      .filter(([other]) => other !== name)
+      .map(([other, count]) => `${other}: ${count}`)
+      .join(', ');
     malformed.push({
       file: options.exposures,
       line: 0,
       field: 'experiment',
-      reason: `${exposures.records.length - kept.length} exposures of other experiments than ${name} were set aside`,
+      reason:
+        `${exposures.records.length - kept.length} exposures of other experiments (${others}) ` +
+        `were set aside; ${name} was analysed` +
+        (experiment ? '' : ' as the most frequent (pass --experiment to choose)'),
     });
+  }
+  if (kept.length === 0) {
+    const examples = malformed
+      .slice(0, 3)
+      .map((bad) => `${bad.file}:${bad.line}: ${bad.field ?? 'line'}: ${bad.reason}`)
+      .join('; ');
+    throw new InsufficientExperimentDataError(
+      `no exposure of ${name} to analyse in ${options.exposures}: ` +
+        `${exposures.records.length} readable exposures, ${exposures.malformed.length} ` +
+        `malformed lines` +
+        (examples ? ` (${examples})` : '') +
+        '; point --exposures at the exposure log (type "exposure" lines)',
+    );
   }
   const prePeriod = options.prePeriod ? readPrePeriod(options.prePeriod) : null;
   if (prePeriod) malformed.push(...prePeriod.malformed);

@@ -168,4 +168,46 @@ describe('the join of outcomes to exposures', () => {
     expect(report.variants.map((variant) => variant.users)).toEqual([20, 20]);
     fs.rmSync(root, { recursive: true, force: true });
   });
+
+  test('without a definition the most frequent experiment is analysed, the stray one noted', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-experiment-stray-'));
+    const exposures = path.join(folder, 'exposures.jsonl');
+    const lines = Array.from({ length: 40 }, (_, user) =>
+      exposure(`u${user}`, user % 2 === 0 ? 'control' : 'model', `r${user}`, user * 1000),
+    );
+    lines.push({ ...exposure('u99', 'model', 'r99', 0), experiment: 'other' });
+    fs.writeFileSync(exposures, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    const outcomes = path.join(folder, 'outcomes.jsonl');
+    fs.writeFileSync(outcomes, '');
+
+    const report = analyzeExperimentLogs({ exposures, outcomes });
+
+    expect(report.experiment).toBe('exp');
+    expect(report.variants.map((variant) => variant.users)).toEqual([20, 20]);
+    expect(report.data_quality.malformed).toContainEqual(
+      expect.objectContaining({
+        field: 'experiment',
+        reason: expect.stringContaining('other experiments (other: 1) were set aside'),
+      }),
+    );
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('a log without one readable exposure fails naming its malformed lines', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gfr-experiment-unreadable-'));
+    const exposures = path.join(folder, 'exposures.jsonl');
+    const stale = { ...exposure('u1', 'model', 'r1', 0), time: '1' };
+    const zoneless = { ...exposure('u2', 'model', 'r2', 0), time: '2024-03-15T10:01:00' };
+    fs.writeFileSync(exposures, [stale, zoneless].map((line) => JSON.stringify(line)).join('\n'));
+    const outcomes = path.join(folder, 'outcomes.jsonl');
+    fs.writeFileSync(outcomes, '');
+
+    expect(() => analyzeExperimentLogs({ exposures, outcomes })).toThrow(
+      new RegExp(
+        `0 readable exposures, 2 malformed lines \\(${exposures}:1: time: not an ISO 8601 time ` +
+          `with a zone.*${exposures}:2: time: not an ISO 8601 time with a zone`,
+      ),
+    );
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
 });

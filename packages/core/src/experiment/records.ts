@@ -42,9 +42,18 @@ export interface OutcomeRecord {
 /** Either kind of line. */
 export type ExperimentRecord = ExposureRecord | OutcomeRecord;
 
+/**
+ * ISO 8601 date and time with a zone (`Z` or an offset): `Date.parse` alone also takes "1"
+ * (the year 2001) and times without a zone (read in the machine's own zone).
+ */
+const isoInstantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
 const instant = z
   .string()
-  .refine((text) => !Number.isNaN(Date.parse(text)), 'not an ISO-8601 time');
+  .refine(
+    (text) => isoInstantPattern.test(text) && !Number.isNaN(Date.parse(text)),
+    'not an ISO 8601 time with a zone, such as 2024-03-15T10:01:00Z',
+  );
 const identifier = z.string().min(1).max(256);
 
 const exposureSchema = z.object({
