@@ -170,6 +170,16 @@ describe('bad input gets a 4xx naming the problem', () => {
     });
   });
 
+  test('an unparsable content type is a 415 in the same shape', async () => {
+    const server = await readyServer();
+    const reply = await invoke(server, '{}', { 'content-type': ';;;' });
+    expect(reply.statusCode).toBe(415);
+    expect(reply.json().error).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'Content-Type ";;;" must be application/json',
+    });
+  });
+
   test('a missing content type is a 415', async () => {
     const server = await readyServer();
     const reply = await invoke(server, '{}', {});

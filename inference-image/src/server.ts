@@ -320,6 +320,15 @@ export function createRankerServer(options: RankerServerOptions): RankerServer {
         },
       });
     }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const header = String(request.headers['content-type'] ?? '');
+      return fail(request, reply, 415, {
+        error: {
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: `Content-Type "${header}" must be application/json`,
+        },
+      });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return fail(request, reply, status, {

@@ -38,3 +38,32 @@ test('the largest price at the largest price weight is accepted and scores finit
   expect(price).toBe(maximumPrice);
   expect(objectiveScore(1, 1, price, parsed.blend.price_weight)).toBe(1e24);
 });
+
+test('a repeated candidate is rejected naming the repeat and the first', () => {
+  const error = rejection({
+    schema_version: '1',
+    user: { user_id: 'u1' },
+    candidates: [
+      { item_id: 'i1', channel: 'exploit' },
+      { item_id: 'i2', channel: 'recent' },
+      { item_id: 'i1', channel: 'explore' },
+    ],
+  });
+
+  expect(error.field).toBe('candidates[2].item_id');
+  expect(error.message).toBe(
+    'invalid request: candidates[2].item_id: duplicate item_id "i1" (also candidates[0])',
+  );
+});
+
+test('a channel quota whose min exceeds its max is rejected naming it', () => {
+  const error = rejection({
+    schema_version: '1',
+    user: { user_id: 'u1' },
+    blend: { channel_quotas: { exploit: { min: 1, max: 0 } } },
+    candidates: [{ item_id: 'i1', channel: 'exploit' }],
+  });
+
+  expect(error.field).toBe('blend.channel_quotas.exploit.min');
+  expect(error.message).toContain('min must not exceed max');
+});

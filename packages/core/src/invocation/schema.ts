@@ -95,10 +95,15 @@ export const globalAggregatesSchema = z.object({
 });
 
 /** Per-channel share limits of the top k, each in [0, 1]. */
-export const channelQuotaSchema = z.object({
-  min: z.number().min(0).max(1).default(0),
-  max: z.number().min(0).max(1).default(1),
-});
+export const channelQuotaSchema = z
+  .object({
+    min: z.number().min(0).max(1).default(0),
+    max: z.number().min(0).max(1).default(1),
+  })
+  .refine((quota) => quota.min <= quota.max, {
+    message: 'min must not exceed max',
+    path: ['min'],
+  });
 
 /** How the ranked feed is assembled; every field has a default. */
 export const blendSchema = z.object({
@@ -128,7 +133,25 @@ export const invocationRequestSchema = z.object({
     category_cap: null,
     explore_positions: [],
   }),
-  candidates: z.array(invocationCandidateSchema).min(1).max(maximumCandidates),
+  candidates: z
+    .array(invocationCandidateSchema)
+    .min(1)
+    .max(maximumCandidates)
+    .superRefine((candidates, context) => {
+      // A repeated item would be scored twice and shown once: the caller's list is wrong.
+      const firstIndex = new Map<string, number>();
+      candidates.forEach((candidate, index) => {
+        const first = firstIndex.get(candidate.item_id);
+        if (first === undefined) firstIndex.set(candidate.item_id, index);
+        else {
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'item_id'],
+            message: `duplicate item_id ${JSON.stringify(candidate.item_id)} (also candidates[${first}])`,
+          });
+        }
+      });
+    }),
 });
 
 /** One ranked item of the response. */
