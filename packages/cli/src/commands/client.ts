@@ -139,7 +139,8 @@ export function formatMaterializeReport(report: MaterializeReport): string {
   return [
     `online feature store: ${report.file} (${(report.bytes / 1e6).toFixed(1)} MB, ` +
       `${report.seconds.toFixed(1)} s)`,
-    `as of ${asOf}, half-life ${(report.half_life_seconds / 86_400).toFixed(2)} days, model ${report.model_version ?? '—'}`,
+    `as of ${asOf}, half-life ${(report.half_life_seconds / 86_400).toFixed(2)} days, ` +
+      `model ${report.model_version ?? '—'}`,
     ...Object.entries(report.rows).map(([table, rows]) => `  ${table.padEnd(20)} ${rows}`),
   ].join('\n');
 }

@@ -101,7 +101,9 @@ export function driftCommand(): Command {
           `no readable request in the ${captured.files.length} capture files of ` +
             `${flags.capture} (${captured.malformedLines} malformed lines, ` +
             `${report.unreadable_requests} requests that are not gfr invocations)` +
-            (first ? `; the first bad line is ${first.file}:${first.line}: ${first.reason}` : '') +
+            (first
+              ? `; the first bad line is ${first.file ?? '?'}:${first.line ?? '?'}: ${first.reason}`
+              : '') +
             ' — nothing to judge; point --capture at what `gfr serve --capture DIR` wrote',
         );
       }
@@ -223,6 +225,6 @@ export function formatDriftReport(report: CaptureDriftReport): string {
           : '')
       : report.features.some((feature) => feature.judged)
         ? 'no drift beyond the thresholds'
-        : `too few candidates to judge any feature (fewer than --min-rows); no drift reported`,
+        : 'too few observations to judge any feature (fewer than --min-rows); no drift reported',
   ].join('\n');
 }

@@ -190,9 +190,8 @@ export function readInputRows(file: string, model: gbdt.TreeEnsemble): InputRows
     cells.forEach((cell, column) => {
       const trimmed = cell.trim();
       // Number() also reads 0x1A, 0b11 and 0o7; a CSV cell is a decimal number or nothing.
-      const decimal = decimalNumberPattern.test(trimmed);
-      const value = trimmed === '' ? NaN : decimal ? Number(trimmed) : NaN;
-      if (trimmed !== '' && !(decimal && Number.isFinite(value))) {
+      const value = decimalNumberPattern.test(trimmed) ? Number(trimmed) : NaN;
+      if (trimmed !== '' && !Number.isFinite(value)) {
         report(
           `line ${lineNumber}, column ${column + 1} (${columns[column].header}): ` +
             `'${cell}' is not a finite decimal number`,

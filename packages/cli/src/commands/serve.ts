@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import * as path from 'node:path';
-import { Logger, loadArtifact } from '@gfr/core';
-import { ModelNotReadyError, serveStopSignal, serveWithWorkers } from '@gfr/inference-image';
+import { Logger } from '@gfr/core';
+import { serveStopSignal, serveWithWorkers } from '@gfr/inference-image';
 
 import { GlobalOptions } from '../output';
 import { parsePositiveInteger, requireModel } from './options';
@@ -40,14 +40,8 @@ export function serveCommand(): Command {
         const options = command.optsWithGlobals<GlobalOptions>();
         const level = options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
         const modelDir = requireModel(flags.model);
-        // Read once before listening: a folder that is no artifact fails here, with its reason,
-        // instead of after "serving … on …" was printed.
-        await loadArtifact(modelDir).catch((error: unknown) => {
-          throw new ModelNotReadyError(`cannot serve ${modelDir}: ${(error as Error).message}`, {
-            cause: error,
-          });
-        });
         const stop = serveStopSignal();
+        let address = '';
         try {
           await serveWithWorkers({
             modelDir,
@@ -60,7 +54,12 @@ export function serveCommand(): Command {
             workerEntry: { script: process.argv[1], args: process.argv.slice(2) },
             logger: new Logger({ service: 'gfr' }, level),
             stop: stop.signal,
-            onListening: (address) => {
+            onListening: (listening) => {
+              address = listening;
+            },
+            // Announced once the model is loaded: a folder that is no artifact fails before
+            // anything says it is served.
+            onReady: () => {
               if (options.json) {
                 process.stdout.write(JSON.stringify({ address, model: modelDir }) + '\n');
               } else if (!options.quiet) {
